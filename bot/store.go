@@ -1,0 +1,69 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Error kinds returned by stores and senders. Wrap them with %w.
+var (
+	// ErrNotFound: the thing asked for does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrDuplicate: an inbound message with this channel and provider id
+	// was already recorded.
+	ErrDuplicate = errors.New("duplicate inbound message")
+)
+
+// Store is where Passerelle keeps its state. SQLite (bot/sqlite) and
+// PostgreSQL (bot/postgres) implement it and pass bot/storetest.
+type Store interface {
+	// InTx runs fn in one write transaction; fn's error rolls back.
+	InTx(ctx context.Context, fn func(Tx) error) error
+	// ClaimOutbox takes up to limit due messages (NotBefore <= now), oldest
+	// first, at most one per contact at a time so order is kept, and leases
+	// them until now+lease. Address is decrypted.
+	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Outbound, error)
+	// MarkSent removes a message from the outbox and records the provider id.
+	MarkSent(ctx context.Context, id int64, providerID string, at time.Time) error
+	// MarkRetry puts a message back for another attempt at the given time.
+	MarkRetry(ctx context.Context, id int64, at time.Time, reason string) error
+	// MarkFailed records a permanent failure with its reason.
+	MarkFailed(ctx context.Context, id int64, reason string, at time.Time) error
+	// Transcript returns a conversation's messages, oldest first.
+	Transcript(ctx context.Context, conversationID int64) ([]Message, error)
+	// OpenHandoffs lists handoffs that are not closed, urgent first then oldest.
+	OpenHandoffs(ctx context.Context) ([]Handoff, error)
+	// Purge deletes messages older than before and contacts left with nothing.
+	Purge(ctx context.Context, before time.Time) (int64, error)
+	// Ping tells whether the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
+}
+
+// Tx is one unit of work inside Store.InTx.
+type Tx interface {
+	// RecordInbound records an inbound message idempotently: it returns
+	// ErrDuplicate when (channel, providerID) was seen before. It finds or
+	// creates the contact (by HMAC key, address sealed) and its
+	// conversation, and stores the message text in the transcript.
+	RecordInbound(ctx context.Context, in Inbound) (Contact, Conversation, error)
+	// SaveConversation updates language, surface, campaign, state, counters.
+	SaveConversation(ctx context.Context, c Conversation) error
+	// SetContactFlags updates opt-out and blocked flags.
+	SetContactFlags(ctx context.Context, contactID int64, optedOut, blocked bool) error
+	// AddMessage appends a bot or caseworker message to the transcript.
+	AddMessage(ctx context.Context, m Message) (Message, error)
+	// Enqueue writes a reply to the outbox. ContactID, ConversationID,
+	// Channel, Surface, Lang, Text and Options are used.
+	Enqueue(ctx context.Context, o Outbound) (Outbound, error)
+	// OpenHandoff returns the conversation's open handoff, or ErrNotFound.
+	OpenHandoff(ctx context.Context, conversationID int64) (Handoff, error)
+	// CreateHandoff opens a handoff; when one is already open it returns
+	// that one (raising it to urgent if h is urgent).
+	CreateHandoff(ctx context.Context, h Handoff) (Handoff, error)
+	// DeleteContactData erases the contact, its conversations, messages,
+	// handoffs and pending outbox, keeping only the dedupe records.
+	DeleteContactData(ctx context.Context, contactID int64) error
+}
