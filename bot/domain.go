@@ -101,6 +101,8 @@ type State struct {
 	LastTopic string `json:"last_topic,omitempty"`
 	// Pending holds the rest of a long answer for "MORE" on SMS.
 	Pending string `json:"pending,omitempty"`
+	// MoreShown is set once the full article for LastTopic was sent.
+	MoreShown bool `json:"more_shown,omitempty"`
 }
 
 // Option is one choice offered to the person: a button on Telegram and

@@ -63,6 +63,12 @@ type Tx interface {
 	// CreateHandoff opens a handoff; when one is already open it returns
 	// that one (raising it to urgent if h is urgent).
 	CreateHandoff(ctx context.Context, h Handoff) (Handoff, error)
+	// EnsureContact finds or creates the contact for (channel, address)
+	// and its conversation without recording a message. The engine uses it
+	// after DeleteContactData to confirm the deletion to the person: the
+	// new contact holds nothing but the sealed address and is purged with
+	// the retention period.
+	EnsureContact(ctx context.Context, ch Channel, address string) (Contact, Conversation, error)
 	// DeleteContactData erases the contact, its conversations, messages,
 	// handoffs and pending outbox, keeping only the dedupe records.
 	DeleteContactData(ctx context.Context, contactID int64) error

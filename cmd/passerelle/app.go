@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/passerelle-org/passerelle/bot"
+	"github.com/passerelle-org/passerelle/bot/sqlite"
+	"github.com/passerelle-org/passerelle/bot/triage"
+	"github.com/passerelle-org/passerelle/channels/web"
+	"github.com/passerelle-org/passerelle/flows"
+	"github.com/passerelle-org/passerelle/knowledge"
+	"github.com/passerelle-org/passerelle/knowledge/articles"
+	kbleve "github.com/passerelle-org/passerelle/knowledge/bleve"
+	"github.com/passerelle-org/passerelle/locales"
+)
+
+// Main is the running program: configuration and every part it wires
+// together. Open builds the parts, Run serves until its context ends,
+// Close releases what Open took.
+type Main struct {
+	Config Config
+	Log    *slog.Logger
+	Clock  func() time.Time
+
+	Locales *locales.Catalog
+	KB      *knowledge.Base
+	Search  knowledge.Searcher
+	Flows   *flows.Set
+	Store   bot.Store
+	Engine  *bot.Engine
+	Worker  *bot.Worker
+	Web     *web.Channel
+
+	// Addr is the address the server listens on once Run has started
+	// (useful with PASSERELLE_ADDR=127.0.0.1:0 in tests).
+	Addr  atomic.Value
+	ready atomic.Bool
+}
+
+// newLogger writes JSON logs at the configured level. Info level never
+// carries message text or addresses: the engine and channels only log ids,
+// channels, languages and counts there.
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// Open loads the content and the store and wires the engine.
+func (m *Main) Open(ctx context.Context) error {
+	if m.Clock == nil {
+		m.Clock = time.Now
+	}
+	if m.Log == nil {
+		m.Log = newLogger(os.Stderr, m.Config.LogLevel)
+	}
+	if err := m.openContent(); err != nil {
+		return err
+	}
+	secret, err := m.Config.secretKey()
+	if err != nil {
+		return err
+	}
+	keys, err := bot.NewKeyring(secret)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
+		return fmt.Errorf("PASSERELLE_DATA_DIR: %w", err)
+	}
+	m.Store, err = sqlite.Open(ctx, filepath.Join(m.Config.DataDir, "passerelle.db"), keys, m.Clock)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	tri, err := triage.New()
+	if err != nil {
+		return err
+	}
+	m.Worker = &bot.Worker{Store: m.Store, Log: m.Log.With("component", "outbox"), Clock: m.Clock,
+		Senders: map[bot.Channel]bot.Sender{}}
+	threshold := m.Config.AnswerThreshold
+	if threshold == 0 {
+		threshold = knowledge.DefaultThreshold
+	}
+	m.Engine = &bot.Engine{
+		Store: m.Store, Flows: m.Flows, Search: m.Search, Articles: m.KB, Locales: m.Locales,
+		Triage: tri, Log: m.Log.With("component", "engine"), Clock: m.Clock,
+		Threshold: threshold, RetentionDays: m.Config.RetentionDays, Delivered: m.Worker.Wake,
+	}
+	m.Web = web.New(m.Engine, m.Locales, m.Log.With("component", "web"))
+	m.Worker.Senders[bot.ChannelWeb] = m.Web
+	return nil
+}
+
+// openContent loads what needs no database: languages and messages, the
+// knowledge base and its index, the flows.
+func (m *Main) openContent() error {
+	var err error
+	if m.Locales, err = locales.Load(); err != nil {
+		return fmt.Errorf("load locales: %w", err)
+	}
+	var fsys fs.FS = articles.FS
+	if m.Config.KBDir != "" {
+		fsys = os.DirFS(m.Config.KBDir)
+	}
+	if m.KB, err = knowledge.Load(fsys); err != nil {
+		return fmt.Errorf("load knowledge base: %w", err)
+	}
+	idx, err := kbleve.New(m.KB)
+	if err != nil {
+		return fmt.Errorf("build search index: %w", err)
+	}
+	m.Search = idx
+	if m.Flows, err = flows.Builtin(); err != nil {
+		return fmt.Errorf("load flows: %w", err)
+	}
+	return nil
+}
+
+// Handler is every HTTP route of the service.
+func (m *Main) Handler() http.Handler {
+	mux := http.NewServeMux()
+	m.Web.Routes(mux)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if !m.ready.Load() {
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+			return
+		}
+		if err := m.Store.Ping(r.Context()); err != nil {
+			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ready\n")
+	})
+	return mux
+}
+
+// Run serves HTTP and delivers the outbox until ctx ends, then shuts down
+// gracefully: no new requests, in-flight ones finished.
+func (m *Main) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("PASSERELLE_ADDR: %w", err)
+	}
+	m.Addr.Store(ln.Addr().String())
+	srv := &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv.RegisterOnShutdown(m.Web.Close) // ends the simulator's event streams
+	wctx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() { m.Worker.Run(wctx); close(done) }()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	m.ready.Store(true)
+	m.Log.Info("serving", "addr", ln.Addr().String())
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		stopWorker()
+		<-done
+		return err
+	}
+	m.ready.Store(false)
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	stopWorker()
+	<-done
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Close releases the store.
+func (m *Main) Close() error {
+	if m.Store != nil {
+		return m.Store.Close()
+	}
+	return nil
+}
