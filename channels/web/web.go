@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,15 +37,21 @@ type Channel struct {
 	mu   sync.Mutex
 	box  map[string]*mailbox
 	seq  int64
+	boot string // tells this process's event ids from an earlier one's
 	done chan struct{}
 	once sync.Once
 }
 
-// mailbox holds a session's undelivered replies and wakes its stream.
+// mailbox holds a session's latest replies and wakes its streams. Replies
+// already written stay a while: a page that lost its connection reconnects
+// with the id of the last reply it got (Last-Event-ID), and receives the
+// ones written to the dead connection again.
 type mailbox struct {
-	pending []Event
-	wake    chan struct{}
+	events  []Event       // oldest first, at most maxPending
+	sent    int64         // id of the last event written to a stream
+	wake    chan struct{} // closed, and replaced, when an event comes
 	seen    time.Time
+	streams int // open event streams
 }
 
 // Event is one reply as the page receives it.
@@ -59,7 +66,7 @@ type Event struct {
 	Encoding string       `json:"encoding,omitempty"` // GSM-7 or UCS-2
 }
 
-// maxPending bounds a session's undelivered replies; the oldest go first.
+// maxPending bounds the replies a session keeps; the oldest go first.
 const maxPending = 200
 
 // New makes the simulator channel.
@@ -67,7 +74,10 @@ func New(h Handler, cat *locales.Catalog, log *slog.Logger) *Channel {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Channel{h: h, cat: cat, log: log, box: map[string]*mailbox{}, done: make(chan struct{})}
+	return &Channel{
+		h: h, cat: cat, log: log, box: map[string]*mailbox{}, done: make(chan struct{}),
+		boot: strconv.FormatInt(time.Now().UnixNano(), 36),
+	}
 }
 
 // Routes registers the page, its assets and the simulator API.
@@ -112,6 +122,10 @@ func (c *Channel) send(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			http.Error(w, "this message is too long", http.StatusRequestEntityTooLarge)
+			return
+		}
 		http.Error(w, "malformed JSON body", http.StatusBadRequest)
 		return
 	}
@@ -151,7 +165,7 @@ func (c *Channel) mailbox(session string) *mailbox {
 	}
 	b := c.box[session]
 	if b == nil {
-		b = &mailbox{wake: make(chan struct{}, 1)}
+		b = &mailbox{wake: make(chan struct{})}
 		c.box[session] = b
 	}
 	b.seen = time.Now()
@@ -161,10 +175,11 @@ func (c *Channel) mailbox(session string) *mailbox {
 // maxSessions triggers a sweep of idle sessions, so memory stays bounded.
 const maxSessions = 1000
 
-// sweep forgets sessions idle for an hour with nothing waiting. c.mu held.
+// sweep forgets sessions idle for an hour with no open stream and nothing
+// waiting. c.mu held.
 func (c *Channel) sweep() {
 	for k, b := range c.box {
-		if time.Since(b.seen) > time.Hour && len(b.pending) == 0 {
+		if time.Since(b.seen) > time.Hour && b.streams == 0 && b.undelivered() == 0 {
 			delete(c.box, k)
 		}
 	}
@@ -188,25 +203,62 @@ func (c *Channel) Send(ctx context.Context, o bot.Outbound) (string, error) {
 	c.mu.Lock()
 	c.seq++
 	ev.ID = c.seq
-	b.pending = append(b.pending, ev)
-	if len(b.pending) > maxPending {
-		b.pending = b.pending[len(b.pending)-maxPending:]
+	b.events = append(b.events, ev)
+	if len(b.events) > maxPending {
+		b.events = b.events[len(b.events)-maxPending:]
 	}
+	close(b.wake) // wakes every stream of the session
+	b.wake = make(chan struct{})
 	c.mu.Unlock()
-	select {
-	case b.wake <- struct{}{}:
-	default:
-	}
 	return "web-" + strconv.FormatInt(ev.ID, 10), nil
 }
 
-// take removes and returns a session's pending replies.
-func (c *Channel) take(b *mailbox) []Event {
+// undelivered counts the events no stream has been given. c.mu held.
+func (b *mailbox) undelivered() int {
+	n := 0
+	for i := len(b.events) - 1; i >= 0 && b.events[i].ID > b.sent; i-- {
+		n++
+	}
+	return n
+}
+
+// take returns a session's events after the id, and marks them sent; wake
+// is closed when more come.
+func (c *Channel) take(b *mailbox, after int64) (_ []Event, wake <-chan struct{}) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := b.pending
-	b.pending = nil
-	return out
+	i := len(b.events)
+	for i > 0 && b.events[i-1].ID > after {
+		i--
+	}
+	out := append([]Event(nil), b.events[i:]...)
+	if n := len(out); n > 0 && out[n-1].ID > b.sent {
+		b.sent = out[n-1].ID
+	}
+	return out, b.wake
+}
+
+// attach registers an open stream of the session, and returns the id after
+// which it starts: the page's Last-Event-ID when it is one of this
+// process's, else the last event already given to a stream.
+func (c *Channel) attach(b *mailbox, lastEventID string) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b.streams++
+	if id, ok := strings.CutPrefix(lastEventID, c.boot+"."); ok {
+		if n, err := strconv.ParseInt(id, 10, 64); err == nil && n >= 0 && n <= c.seq {
+			return n
+		}
+	}
+	return b.sent
+}
+
+// detach unregisters a stream that ended.
+func (c *Channel) detach(b *mailbox) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b.streams--
+	b.seen = time.Now()
 }
 
 // events streams a session's replies as server-sent events.
@@ -224,14 +276,18 @@ func (c *Channel) events(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
 	b := c.mailbox(session)
+	last := c.attach(b, r.Header.Get("Last-Event-ID"))
+	defer c.detach(b)
 	fmt.Fprint(w, ": connected\n\n")
 	fl.Flush()
 	ping := time.NewTicker(20 * time.Second)
 	defer ping.Stop()
 	for {
-		for _, ev := range c.take(b) {
+		evs, wake := c.take(b, last)
+		for _, ev := range evs {
 			data, _ := json.Marshal(ev)
-			fmt.Fprintf(w, "id: %d\ndata: %s\n\n", ev.ID, data)
+			fmt.Fprintf(w, "id: %s.%d\ndata: %s\n\n", c.boot, ev.ID, data)
+			last = ev.ID
 		}
 		fl.Flush()
 		select {
@@ -239,7 +295,7 @@ func (c *Channel) events(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-c.done:
 			return
-		case <-b.wake:
+		case <-wake:
 		case <-ping.C:
 			fmt.Fprint(w, ": ping\n\n")
 		}

@@ -26,9 +26,12 @@
     p.textContent = body;
     li.appendChild(p);
     log.appendChild(li);
-    log.scrollTop = log.scrollHeight;
+    scrollDown();
     return li;
   }
+
+  // scrollDown shows the latest bubble whole, with its buttons.
+  function scrollDown() { log.scrollTop = log.scrollHeight; }
 
   function send(body, payload) {
     seq += 1;
@@ -65,6 +68,7 @@
       m.textContent = ev.segments + " SMS segment(s), " + ev.encoding;
       li.appendChild(m);
     }
+    scrollDown(); // the buttons and the SMS line were added after bubble() scrolled
   }
 
   function connect() {
@@ -81,6 +85,9 @@
     send(body);
   });
   text.addEventListener("keydown", function (e) {
+    // Enter while an input method is composing (Amharic, Tigrinya, Persian
+    // keyboards...) confirms the composition; it must not send a half word.
+    if (e.isComposing || e.keyCode === 229) return;
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
   });
   surface.addEventListener("change", function () { sessionStorage.setItem("passerelle-surface", surface.value); });
