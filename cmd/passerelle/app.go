@@ -125,6 +125,10 @@ func (m *Main) openContent() error {
 	if m.Flows, err = flows.Builtin(); err != nil {
 		return fmt.Errorf("load flows: %w", err)
 	}
+	// A flow naming a missing message or topic stops the start.
+	if err := m.Flows.Validate(flowValidator(m.Locales, m.KB)); err != nil {
+		return fmt.Errorf("built-in flows: %w", err)
+	}
 	return nil
 }
 

@@ -1,0 +1,143 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/passerelle-org/passerelle/bot/triage"
+	"github.com/passerelle-org/passerelle/knowledge"
+	"github.com/passerelle-org/passerelle/locales"
+)
+
+// Articles gives the engine the knowledge base's content: the article for a
+// topic in a language, and the topic's handoff policy.
+type Articles interface {
+	Article(topic, lang string) (*knowledge.Article, bool)
+	Topic(id string) (knowledge.Topic, bool)
+}
+
+// Engine routes one inbound message to its replies, in the order the
+// architecture gives: dedupe, control words, safety triage, caseworker
+// hold, active flow, question and answer. Replies are written to the outbox
+// in the same transaction as the inbound record; a Worker sends them.
+type Engine struct {
+	Store     Store
+	Flows     Flows
+	Search    knowledge.Searcher
+	Articles  Articles
+	Locales   *locales.Catalog
+	Triage    *triage.Triage
+	Log       *slog.Logger
+	Clock     func() time.Time
+	Threshold float64 // minimum hit confidence to answer; below it the bot abstains
+	// RetentionDays is told to people in the privacy notice.
+	RetentionDays int
+	// Delivered is called after a commit that queued replies, to wake the
+	// outbox worker. It may be nil.
+	Delivered func()
+	// OnHandoff is called after a commit that opened a handoff (alerts). It
+	// may be nil.
+	OnHandoff func(Handoff)
+}
+
+// MaxRunes is the longest message the engine reads; the rest is cut and the
+// person is told.
+const MaxRunes = 2000
+
+// Handle processes one inbound message. A duplicate (same channel and
+// provider message id) is ignored and returns nil. An error means nothing
+// was recorded, so the provider may safely retry.
+func (e *Engine) Handle(ctx context.Context, in Inbound) error {
+	if in.ReceivedAt.IsZero() {
+		in.ReceivedAt = e.now()
+	}
+	clean := cleanInput(in.Text)
+	in.Text = clean.Text
+	var opened []Handoff
+	queued := 0
+	err := e.Store.InTx(ctx, func(tx Tx) error {
+		contact, conv, err := tx.RecordInbound(ctx, in)
+		if err != nil {
+			return err
+		}
+		t := &turn{e: e, ctx: ctx, tx: tx, in: in, clean: clean, contact: contact, conv: conv}
+		if err := t.route(); err != nil {
+			return err
+		}
+		if err := t.flush(); err != nil {
+			return err
+		}
+		if !t.deleted {
+			t.conv.UpdatedAt = e.now()
+			if err := tx.SaveConversation(ctx, t.conv); err != nil {
+				return err
+			}
+		}
+		opened, queued = t.opened, t.queued
+		return nil
+	})
+	if errors.Is(err, ErrDuplicate) {
+		e.log().Debug("duplicate inbound ignored", "channel", in.Channel)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("handle inbound: %w", err)
+	}
+	if queued > 0 && e.Delivered != nil {
+		e.Delivered()
+	}
+	for _, h := range opened {
+		if e.OnHandoff != nil {
+			e.OnHandoff(h)
+		}
+	}
+	return nil
+}
+
+func (e *Engine) now() time.Time {
+	if e.Clock != nil {
+		return e.Clock().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (e *Engine) log() *slog.Logger {
+	if e.Log != nil {
+		return e.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// Understanding is what the engine makes of one message on its own, with no
+// conversation history: the evaluation runs exactly this path.
+type Understanding struct {
+	Lang   string
+	Urgent bool
+	Kinds  []triage.Kind
+	Hits   []knowledge.Hit // ranked; empty or below threshold means abstain
+	Answer string          // topic the engine would answer, "" when it abstains
+}
+
+// Understand identifies the language, triages and searches one message.
+func (e *Engine) Understand(ctx context.Context, text string) (Understanding, error) {
+	c := cleanInput(text)
+	lang := detectLang(c.Text, "")
+	u := Understanding{Lang: lang}
+	tr := e.Triage.Assess(c.Text, lang)
+	u.Urgent, u.Kinds = tr.Urgent, tr.Kinds
+	if c.Text == "" {
+		return u, nil
+	}
+	hits, err := e.Search.Search(ctx, c.Text, searchLang(lang), 10)
+	if err != nil {
+		return u, fmt.Errorf("understand: %w", err)
+	}
+	u.Hits = hits
+	if len(hits) > 0 && hits[0].Confidence >= e.Threshold {
+		u.Answer = hits[0].Topic
+	}
+	return u, nil
+}

@@ -1,0 +1,324 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/passerelle-org/passerelle/channels"
+	"github.com/passerelle-org/passerelle/locales"
+	"github.com/passerelle-org/passerelle/locales/control"
+)
+
+// smsBudget is how many segments one SMS reply may cost before the rest is
+// held back for "MORE".
+const smsBudget = 3
+
+// turn is the handling of one inbound message inside its transaction.
+type turn struct {
+	e       *Engine
+	ctx     context.Context
+	tx      Tx
+	in      Inbound
+	clean   cleaned
+	contact Contact
+	conv    Conversation
+	p       *locales.Printer
+
+	texts   []string // said but not yet queued
+	topic   string   // topic of the texts, for the transcript
+	options []Option // offered with the last queued message
+	offered bool     // a message with options was queued this turn
+	sent    bool     // anything was queued this turn
+	depth   int      // flow-start nesting guard
+
+	opened  []Handoff
+	queued  int
+	deleted bool
+	err     error // first error from queue, returned by flush
+}
+
+// route is the architecture's order of handling.
+func (t *turn) route() error {
+	conv := &t.conv
+	if t.in.Surface != "" {
+		conv.Surface = t.in.Surface
+	} else if conv.Surface == "" {
+		conv.Surface = defaultSurface(t.in.Channel)
+	}
+	if t.in.Campaign != "" && conv.Campaign == "" {
+		conv.Campaign = t.in.Campaign
+	}
+	first := conv.Lang == ""
+	if first && t.in.LangHint != "" {
+		if _, ok := t.e.Locales.Language(t.in.LangHint); ok {
+			conv.Lang = t.in.LangHint
+		}
+	}
+	text := t.clean.Text
+	payload := t.resolvePayload(t.in.Payload, text)
+
+	intent, ok := control.Intent(""), false
+	if payload == "" {
+		var wordLang string
+		if conv.Lang == "" {
+			intent, wordLang, ok = control.Match(text)
+		} else {
+			intent, wordLang, ok = control.MatchIn(text, conv.Lang)
+		}
+		if ok && conv.Lang == "" && wordLang != "" {
+			conv.Lang = wordLang
+		}
+		if ok && (intent == control.Yes || intent == control.No) {
+			if p := t.optionFor(string(intent)); p != "" {
+				payload, ok = p, false
+			}
+		}
+	}
+	if payload == "" && !ok && text != "" {
+		if l := detectLang(text, conv.Lang); l != "" {
+			conv.Lang = l
+		}
+	}
+	if conv.Lang == "" {
+		conv.Lang = "en"
+	}
+	t.p = t.e.Locales.Printer(conv.Lang)
+
+	// Opt-out and data deletion work whatever else is going on.
+	if ok {
+		switch intent {
+		case control.Stop:
+			return t.stop()
+		case control.Start:
+			return t.start(first)
+		case control.Delete:
+			if !t.contact.OptedOut {
+				conv.State = State{}
+				t.say("control.delete_confirm", nil,
+					Choice{Key: "control.delete_yes", Payload: "delete:yes"},
+					Choice{Key: "control.delete_no", Payload: "delete:no"})
+			}
+			return nil
+		}
+	}
+	if t.contact.OptedOut {
+		return nil // recorded; nothing is sent until START
+	}
+	if payload == "delete:yes" || payload == "delete:no" {
+		return t.payload(payload)
+	}
+
+	// Safety triage: emergency numbers at once and an urgent handoff.
+	if payload == "" && text != "" {
+		if r := t.e.Triage.Assess(text, conv.Lang); r.Urgent {
+			return t.urgent(r)
+		}
+	}
+
+	// A conversation held by a caseworker: the bot stays silent.
+	if _, err := t.tx.OpenHandoff(t.ctx, conv.ID); err == nil {
+		return nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+
+	if text == "" && payload == "" {
+		switch {
+		case len(t.in.Media) > 0:
+			t.say("input.media", nil)
+		case t.clean.Invalid || t.clean.Controls:
+			t.say("input.unreadable", nil)
+		default:
+			t.say("input.empty", nil)
+		}
+		return nil
+	}
+	if t.clean.NoWords && payload == "" {
+		t.say("input.emoji_only", nil, t.followUps(false)...)
+		return nil
+	}
+	if t.clean.Truncated {
+		t.say("input.too_long", nil)
+	}
+	if ok {
+		return t.control(intent)
+	}
+	if conv.State.Flow != "" {
+		st, acts, err := t.e.Flows.Step(conv.State, FlowInput{Payload: payload, Text: text})
+		if err != nil {
+			t.e.log().Warn("flow step failed; leaving flow", "flow", conv.State.Flow, "err", err)
+			conv.State.Flow, conv.State.Step = "", ""
+		} else {
+			conv.State = st
+			return t.do(acts)
+		}
+	}
+	if payload != "" {
+		return t.payload(payload)
+	}
+	if first {
+		return t.firstContact(text)
+	}
+	return t.question(text)
+}
+
+// resolvePayload maps a number ("2") or an option's exact label to the
+// payload of the option last offered.
+func (t *turn) resolvePayload(payload, text string) string {
+	if payload != "" {
+		return payload
+	}
+	opts := t.conv.State.Options
+	s := strings.TrimSpace(text)
+	if n, err := strconv.Atoi(toASCIIDigits(s)); err == nil && n >= 1 && n <= len(opts) {
+		return opts[n-1].Payload
+	}
+	for _, o := range opts {
+		if s != "" && strings.EqualFold(s, o.Label) {
+			return o.Payload
+		}
+	}
+	return ""
+}
+
+// optionFor finds the offered option whose payload means yes or no.
+func (t *turn) optionFor(word string) string {
+	for _, o := range t.conv.State.Options {
+		if o.Payload == word || strings.HasSuffix(o.Payload, ":"+word) {
+			return o.Payload
+		}
+	}
+	return ""
+}
+
+// toASCIIDigits turns Arabic-Indic, Persian, Devanagari and other decimal
+// digits into ASCII, so "۲" picks option 2.
+func toASCIIDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		for _, zero := range []rune{0x660, 0x6F0, 0x966, 0xA66, 0x10E0} {
+			if r >= zero && r <= zero+9 {
+				return '0' + (r - zero)
+			}
+		}
+		return r
+	}, s)
+}
+
+func defaultSurface(ch Channel) Surface {
+	switch ch {
+	case ChannelSMS:
+		return SurfaceSMS
+	case ChannelWhatsApp:
+		return SurfaceWhatsApp
+	}
+	return SurfaceTelegram
+}
+
+// say adds a localised message; with choices it closes the message and
+// offers them.
+func (t *turn) say(key string, data map[string]any, choices ...Choice) {
+	if data == nil {
+		data = map[string]any{}
+	}
+	if _, ok := data["Days"]; !ok {
+		data["Days"] = t.e.RetentionDays
+	}
+	t.sayText(t.p.T(key, data), choices...)
+}
+
+// sayText adds literal text (an article) to the message being built.
+func (t *turn) sayText(text string, choices ...Choice) {
+	t.texts = append(t.texts, text)
+	if len(choices) > 0 {
+		t.options = t.localise(choices)
+		t.queue()
+	}
+}
+
+// offer closes the message being built with choices.
+func (t *turn) offer(choices ...Choice) {
+	t.options = t.localise(choices)
+	t.queue()
+}
+
+func (t *turn) localise(choices []Choice) []Option {
+	out := make([]Option, 0, len(choices))
+	for _, c := range choices {
+		label := c.Label
+		if label == "" {
+			label = t.p.T(c.Key, nil)
+		}
+		out = append(out, Option{Label: label, Payload: c.Payload})
+	}
+	return out
+}
+
+// queue closes the message being built; flush writes queued messages.
+func (t *turn) queue() {
+	if len(t.texts) == 0 {
+		return
+	}
+	text := strings.Join(t.texts, "\n\n")
+	t.texts = nil
+	opts := t.options
+	t.options = nil
+	if err := t.enqueue(text, opts); err != nil {
+		t.err = err
+	}
+}
+
+// flush queues what is left and records the offered options in the state.
+func (t *turn) flush() error {
+	t.queue()
+	if t.err != nil {
+		return t.err
+	}
+	if t.sent && !t.offered {
+		t.conv.State.Options = nil
+	}
+	return nil
+}
+
+func (t *turn) enqueue(text string, opts []Option) error {
+	if t.conv.Surface == SurfaceSMS {
+		text = channels.SMSPrepare(text)
+		if len(opts) > 0 {
+			var b strings.Builder
+			b.WriteString(text + "\n\n" + t.p.T("answer.choose_number", nil))
+			for i, o := range opts {
+				fmt.Fprintf(&b, "\n%d. %s", i+1, o.Label)
+			}
+			text = b.String()
+		}
+		suffix := "\n" + channels.SMSPrepare(t.p.T("answer.sms_more", nil))
+		head, rest := channels.FitSMS(text, smsBudget, suffix)
+		if rest != "" {
+			text = head + suffix
+		}
+		t.conv.State.Pending = rest
+	}
+	if _, err := t.tx.AddMessage(t.ctx, Message{ConversationID: t.conv.ID, Direction: FromBot, Text: text, Topic: t.topic}); err != nil {
+		return err
+	}
+	_, err := t.tx.Enqueue(t.ctx, Outbound{
+		ContactID: t.contact.ID, ConversationID: t.conv.ID, Channel: t.in.Channel,
+		Surface: t.conv.Surface, Lang: t.conv.Lang, Text: text, Options: opts,
+	})
+	if err != nil {
+		return err
+	}
+	t.queued++
+	t.sent = true
+	if len(opts) > 0 {
+		t.offered = true
+		t.conv.State.Options = opts
+	}
+	t.topic = ""
+	return nil
+}
