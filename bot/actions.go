@@ -7,6 +7,7 @@ import (
 	"github.com/passerelle-org/passerelle/bot/triage"
 	"github.com/passerelle-org/passerelle/knowledge"
 	"github.com/passerelle-org/passerelle/locales/control"
+	"github.com/passerelle-org/passerelle/locales/langid"
 )
 
 // Flow ids the engine starts by itself.
@@ -245,16 +246,28 @@ func (t *turn) summary(reason, note string, flags []string) string {
 	return s
 }
 
-// firstContact answers a first message that is a clear question (after the
-// short welcome); otherwise it starts the welcome flow.
+// firstContactConfidence is how sure language identification must be of a
+// first message to skip the language list.
+const firstContactConfidence = 0.6
+
+// firstContact greets a new person. When their language is clear from the
+// first message (or a deep link named it), the long language list is
+// skipped: they get the welcome and privacy notice in their language, then
+// the answer to their question, or the menu. Otherwise the welcome flow
+// asks them to choose.
 func (t *turn) firstContact(text string) error {
-	hits, err := t.e.Search.Search(t.ctx, text, t.conv.Lang, 3)
-	if err != nil || len(hits) == 0 || hits[0].Confidence < t.e.Threshold {
+	known := t.in.LangHint != "" || langid.Detect(text).Confidence >= firstContactConfidence
+	if !known {
 		return t.startFlow(FlowWelcome)
 	}
 	t.say("welcome.hello", nil)
 	t.say("welcome.privacy", nil)
+	t.say("language.detected", nil)
 	t.queue()
+	hits, err := t.e.Search.Search(t.ctx, text, t.conv.Lang, 3)
+	if err != nil || len(hits) == 0 || hits[0].Confidence < t.e.Threshold {
+		return t.startFlow(FlowMenu)
+	}
 	return t.answer(hits[0].Topic)
 }
 
