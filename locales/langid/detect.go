@@ -56,7 +56,7 @@ func analyze(text string) analysis {
 	// The main script: letters of words that carry language (not acronyms
 	// nor admin words). Any other script beats Latin, which phones mix in
 	// (OQTF, Pas-de-Calais, "English") without changing language.
-	var count map[string]int
+	var count [len(allScripts)]int
 	hasLower := false
 	for _, t := range toks {
 		if !t.upper {
@@ -67,19 +67,16 @@ func analyze(text string) analysis {
 		if t.script == "" || l.admin[t.key] || (t.upper && hasLower) {
 			continue
 		}
-		if count == nil {
-			count = make(map[string]int, 2)
-		}
-		count[t.script] += t.letters
+		count[scriptIndex(t.script)] += t.letters
 	}
 	best, bestN := "", 0
-	for s, n := range count {
-		if s != Latin && (n > bestN || (n == bestN && s < best)) {
-			best, bestN = s, n
+	for i, s := range allScripts {
+		if s != Latin && count[i] > bestN {
+			best, bestN = s, count[i]
 		}
 	}
-	if best == "" || (bestN < 2 && count[Latin] > 2*bestN) {
-		best, bestN = Latin, count[Latin]
+	if latin := count[scriptIndex(Latin)]; best == "" || (bestN < 2 && latin > 2*bestN) {
+		best, bestN = Latin, latin
 	}
 	if bestN == 0 {
 		return a
@@ -87,8 +84,10 @@ func analyze(text string) analysis {
 	a.script, a.letters = best, bestN
 	a.best.Script = best
 
-	if i, ok := l.names[foldPhrase(text)]; ok && (l.script[i] == best || best == Latin) {
-		a.name = i
+	if len(toks) <= 3 {
+		if i, ok := l.names[joinKeys(toks)]; ok && (l.script[i] == best || best == Latin) {
+			a.name = i
+		}
 	}
 
 	for _, t := range toks {

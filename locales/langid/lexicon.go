@@ -185,10 +185,25 @@ func (l *lexicon) add(f langFile) error {
 		}
 		return nil
 	}
+	var bad []string
+	check := func(word, script string) {
+		for _, r := range word {
+			if s := scriptOf(r); s != "" && s != script {
+				bad = append(bad, word)
+				return
+			}
+		}
+	}
 	for _, i := range langs {
-		err := each(f.Words, func(s string, w float64) { l.addWord(foldWord(s), i, w) })
+		err := each(f.Words, func(s string, w float64) {
+			check(s, l.script[i])
+			l.addWord(foldWord(s), i, w)
+		})
 		if err == nil {
-			err = each(f.Roman, func(s string, w float64) { l.addWord(foldWord(s), i, w) })
+			err = each(f.Roman, func(s string, w float64) {
+				check(s, Latin)
+				l.addWord(foldWord(s), i, w)
+			})
 		}
 		if err == nil {
 			err = each(f.Letters, func(s string, w float64) {
@@ -219,6 +234,9 @@ func (l *lexicon) add(f langFile) error {
 		if err != nil {
 			return err
 		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("words not in the language's script: %v", bad)
 	}
 	return nil
 }

@@ -22,6 +22,18 @@ type token struct {
 	digits  bool // has digits (Arabizi: 3andi, nrje3)
 }
 
+// allScripts lists the scripts of the supported languages.
+var allScripts = [...]string{Latin, Arabic, Ethiopic, Devanagari, Gurmukhi, Cyrillic, Georgian}
+
+func scriptIndex(s string) int {
+	for i, x := range allScripts {
+		if x == s {
+			return i
+		}
+	}
+	return 0
+}
+
 // scriptOf returns the ISO 15924 code of a letter's script, or "" for the
 // scripts Passerelle does not serve.
 func scriptOf(r rune) string {
@@ -132,20 +144,26 @@ func tokenize(text string) []token {
 // (ي ى→ی, ك→ک, ة→ه, ہ ھ→ه, ګ→گ). Letters that tell languages apart (Pashto
 // ې ټ, Urdu ے ں, Sorani ە ێ) are kept.
 func foldWord(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= utf8.RuneSelf || (c >= 'A' && c <= 'Z') {
-			ascii = false
+	simple := true // no uppercase, no letter that decomposes or folds
+	for _, r := range s {
+		if r >= 'A' && r <= 'Z' || r >= 0xC0 && r <= 0x24F || r >= 0x1E00 && r <= 0x1EFF ||
+			r >= 0x400 && r <= 0x4FF || r >= 0x600 && r <= 0x6FF && arabicFold(r) != r ||
+			isApostrophe(r) && r != '\'' || r == 0x200C || r == 0x200D || r == 0x640 ||
+			unicode.IsMark(r) && r >= 0x600 && r <= 0x6FF {
+			simple = false
 			break
 		}
 	}
-	if ascii {
+	if simple {
 		return s
+	}
+	if needsNFD(s) {
+		s = norm.NFD.String(s)
 	}
 	var b strings.Builder
 	b.Grow(len(s))
 	base := ""
-	for _, r := range norm.NFD.String(s) {
+	for _, r := range s {
 		if unicode.IsMark(r) {
 			switch base {
 			case Latin, Cyrillic, Arabic:
@@ -179,25 +197,55 @@ func foldWord(s string) string {
 			continue
 		case '’', '‘', 'ʼ', '`', '´':
 			r = '\''
-		case 'ي', 'ى':
-			r = 'ی'
-		case 'ك':
-			r = 'ک'
-		case 'ة', 'ۃ', 'ہ', 'ھ':
-			r = 'ه'
-		case 'ګ':
-			r = 'گ'
-		case 'ٱ':
-			r = 'ا'
+		}
+		if base == Arabic {
+			r = arabicFold(r)
 		}
 		b.WriteRune(r)
 	}
 	return b.String()
 }
 
+// needsNFD reports whether s has Latin or Cyrillic letters with diacritics
+// (Arabic composites are folded one by one by arabicFold).
+func needsNFD(s string) bool {
+	for _, r := range s {
+		if r >= 0xC0 && r <= 0x24F || r >= 0x1E00 && r <= 0x1EFF || r >= 0x400 && r <= 0x4FF {
+			return true
+		}
+	}
+	return false
+}
+
+// arabicFold folds the Arabic-script letters that keyboards and writers mix.
+func arabicFold(r rune) rune {
+	switch r {
+	case 'ي', 'ى', 'ئ':
+		return 'ی'
+	case 'ك':
+		return 'ک'
+	case 'ة', 'ۃ', 'ہ', 'ھ', 'ۀ', 'ۂ':
+		return 'ه'
+	case 'ګ':
+		return 'گ'
+	case 'أ', 'إ', 'آ', 'ٱ':
+		return 'ا'
+	case 'ؤ':
+		return 'و'
+	case 'ۓ':
+		return 'ے'
+	}
+	return r
+}
+
 // foldPhrase folds every word of s and joins them with single spaces.
-func foldPhrase(s string) string {
-	toks := tokenize(s)
+func foldPhrase(s string) string { return joinKeys(tokenize(s)) }
+
+// joinKeys joins the folded words of toks with single spaces.
+func joinKeys(toks []token) string {
+	if len(toks) == 1 {
+		return toks[0].key
+	}
 	parts := make([]string, 0, len(toks))
 	for _, t := range toks {
 		parts = append(parts, t.key)
