@@ -278,6 +278,10 @@ func (t *turn) question(text string) error {
 		t.e.log().Error("search failed; abstaining", "err", err)
 	}
 	if err != nil || len(hits) == 0 || hits[0].Confidence < t.e.Threshold {
+		if len(strings.Fields(text)) <= 2 {
+			// "salam", "hi", "ok thanks": not a question; show the way.
+			return t.startFlow(FlowMenu)
+		}
 		return t.abstain()
 	}
 	return t.answer(hits[0].Topic)

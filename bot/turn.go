@@ -285,23 +285,47 @@ func (t *turn) flush() error {
 	return nil
 }
 
+// enqueue writes one message to the transcript and the outbox. On SMS the
+// options become numbered lines, and the text is fitted to the segment
+// budget with "reply MORE" for the rest; a list of options is never cut: when
+// text and list together are over budget, the list goes in its own message.
 func (t *turn) enqueue(text string, opts []Option) error {
-	if t.conv.Surface == SurfaceSMS {
-		text = channels.SMSPrepare(text)
-		if len(opts) > 0 {
-			var b strings.Builder
-			b.WriteString(text + "\n\n" + t.p.T("answer.choose_number", nil))
-			for i, o := range opts {
-				fmt.Fprintf(&b, "\n%d. %s", i+1, o.Label)
-			}
-			text = b.String()
+	if t.conv.Surface != SurfaceSMS {
+		return t.write(text, opts)
+	}
+	text = channels.SMSPrepare(text)
+	list := ""
+	if len(opts) > 0 {
+		var b strings.Builder
+		b.WriteString(t.p.T("answer.choose_number", nil))
+		for i, o := range opts {
+			fmt.Fprintf(&b, "\n%d. %s", i+1, o.Label)
 		}
-		suffix := "\n" + channels.SMSPrepare(t.p.T("answer.sms_more", nil))
-		head, rest := channels.FitSMS(text, smsBudget, suffix)
-		if rest != "" {
-			text = head + suffix
+		list = channels.SMSPrepare(b.String())
+		if channels.SMSSegments(text+"\n\n"+list) <= smsBudget {
+			return t.write(text+"\n\n"+list, opts)
 		}
+	}
+	suffix := "\n" + channels.SMSPrepare(t.p.T("answer.sms_more", nil))
+	head, rest := channels.FitSMS(text, smsBudget, suffix)
+	if rest != "" {
+		head += suffix
+	}
+	if list == "" {
 		t.conv.State.Pending = rest
+		return t.write(head, nil)
+	}
+	if err := t.write(head, nil); err != nil {
+		return err
+	}
+	t.conv.State.Pending = rest
+	return t.write(list, opts)
+}
+
+// write records a bot message and queues it for delivery.
+func (t *turn) write(text string, opts []Option) error {
+	if t.conv.Surface != SurfaceSMS {
+		t.conv.State.Pending = ""
 	}
 	if _, err := t.tx.AddMessage(t.ctx, Message{ConversationID: t.conv.ID, Direction: FromBot, Text: text, Topic: t.topic}); err != nil {
 		return err
