@@ -1,0 +1,99 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/passerelle-org/passerelle/bot"
+)
+
+func TestMenuToTopicAnswer(t *testing.T) {
+	h := newHarness(t)
+	addr := "s-menu-0001"
+	h.text(addr, "hello")
+	h.press(addr, "lang:en")
+	out := h.text(addr, "menu")
+	if !has(payloads(out), "menu:return") {
+		t.Fatalf("main menu lacks return: %v", payloads(out))
+	}
+	out = h.press(addr, "menu:return")
+	if !has(payloads(out), "topic:return.allowance") {
+		t.Fatalf("return submenu lacks the allowance topic: %v", payloads(out))
+	}
+	out = h.press(addr, "topic:return.allowance")
+	if !strings.Contains(joined(out), "1,200") && !strings.Contains(joined(out), "1200") {
+		t.Fatalf("allowance answer without the amount:\n%s", joined(out))
+	}
+}
+
+func TestHandoffIntakeAsksConsentFirst(t *testing.T) {
+	h := newHarness(t)
+	addr := "s-hand-0001"
+	h.text(addr, "hello")
+	h.press(addr, "lang:en")
+	out := h.text(addr, "talk to a person")
+	if !strings.Contains(joined(out), "will see") {
+		t.Fatalf("intake does not say what the caseworker will see:\n%s", joined(out))
+	}
+	if hs, _ := h.store.OpenHandoffs(context.Background()); len(hs) != 0 {
+		t.Fatal("handoff opened before consent")
+	}
+	var yes string
+	for _, p := range payloads(out) {
+		if strings.HasSuffix(p, ":yes") {
+			yes = p
+		}
+	}
+	if yes == "" {
+		t.Fatalf("no consent option: %v", payloads(out))
+	}
+	h.press(addr, yes)
+	out = h.text(addr, "I need help to prepare my OFII appointment")
+	var notUrgent string
+	for _, p := range payloads(out) {
+		if strings.HasSuffix(p, ":no") {
+			notUrgent = p
+		}
+	}
+	h.press(addr, notUrgent)
+	hs, err := h.store.OpenHandoffs(context.Background())
+	if err != nil || len(hs) != 1 || hs[0].Urgent {
+		t.Fatalf("want one normal handoff, got %+v %v", hs, err)
+	}
+	if !strings.Contains(hs[0].Summary, "OFII appointment") || !strings.Contains(hs[0].Summary, "lang=en") {
+		t.Fatalf("summary lacks the need or the language: %q", hs[0].Summary)
+	}
+}
+
+func TestSMSNumberedReplyAndMore(t *testing.T) {
+	h := newHarness(t)
+	addr := "+33600000001"
+	sms := func(s string) []bot.Outbound { return h.send(bot.ChannelSMS, addr, bot.Inbound{Text: s}) }
+	sms("bonjour")
+	out := sms("menu")
+	if len(out) == 0 || !strings.Contains(out[len(out)-1].Text, "\n1. ") {
+		t.Fatalf("SMS menu not numbered:\n%s", joined(out))
+	}
+	out = sms("5") // emergency
+	if !strings.Contains(joined(out), "112") {
+		t.Fatalf("option 5 (emergency) did not give the numbers:\n%s", joined(out))
+	}
+	for _, o := range out {
+		if o.Surface != bot.SurfaceSMS {
+			t.Fatalf("surface %s on SMS", o.Surface)
+		}
+	}
+}
+
+func TestConversationKeepsLanguageOnAdminWords(t *testing.T) {
+	h := newHarness(t)
+	addr := "s-keep-0001"
+	h.text(addr, "مرحبا")
+	out := h.text(addr, "OQTF")
+	for _, o := range out {
+		if o.Lang != "ar" {
+			t.Fatalf("an admin word switched the language to %q", o.Lang)
+		}
+	}
+}
