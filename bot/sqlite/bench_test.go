@@ -103,10 +103,10 @@ func BenchmarkClaimOutbox(b *testing.B) {
 		}
 	}
 	fill()
-	now := time.Now()
 	var lat []time.Duration
 	for b.Loop() {
 		start := time.Now()
+		now := start
 		got, err := s.ClaimOutbox(b.Context(), now, 10, time.Minute)
 		if err != nil {
 			b.Fatal(err)

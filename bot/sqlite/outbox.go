@@ -65,16 +65,18 @@ func (t *tx) Enqueue(ctx context.Context, o bot.Outbound) (bot.Outbound, error) 
 // claimQuery selects due messages that head their contact's queue, when no
 // other message of that contact is leased. The head rule keeps each
 // contact's replies in order: a message waiting for a retry holds back the
-// ones after it.
+// ones after it. The scan walks the queued rows in id order and stops at
+// the limit; its cost grows with the queued backlog, not with history.
 const claimQuery = `SELECT o.id, o.contact_id, o.conversation_id, o.channel, o.surface, o.lang,
 		o.text, o.options, o.attempts, o.not_before, o.created_at, c.address_sealed
-	FROM outbox o JOIN contacts c ON c.id = o.contact_id
+	FROM outbox o INDEXED BY outbox_queue JOIN contacts c ON c.id = o.contact_id
 	WHERE o.status = 'queued'
 	  AND o.not_before <= ?
 	  AND (o.leased_until IS NULL OR o.leased_until <= ?)
 	  AND o.id = (SELECT MIN(h.id) FROM outbox h WHERE h.contact_id = o.contact_id AND h.status = 'queued')
-	  AND NOT EXISTS (SELECT 1 FROM outbox l WHERE l.contact_id = o.contact_id AND l.status = 'queued'
-	                  AND l.id <> o.id AND l.leased_until > ?)
+	  AND NOT EXISTS (SELECT 1 FROM outbox l INDEXED BY outbox_queued_contact
+	                  WHERE l.contact_id = o.contact_id AND l.status = 'queued'
+	                    AND l.id <> o.id AND l.leased_until > ?)
 	ORDER BY o.id
 	LIMIT ?`
 
@@ -165,19 +167,20 @@ func (s *Store) MarkSent(ctx context.Context, id int64, providerID string, at ti
 }
 
 // MarkRetry puts queued message id back, due at at, with reason kept as its
-// last error. The attempt was counted when it was claimed.
+// last error (long numbers redacted, see redactReason). The attempt was
+// counted when it was claimed.
 func (s *Store) MarkRetry(ctx context.Context, id int64, at time.Time, reason string) error {
 	res, err := s.w.ExecContext(ctx, `UPDATE outbox SET not_before = ?, leased_until = NULL, last_error = ?
-		WHERE id = ? AND status = 'queued'`, ms(at), reason, id)
+		WHERE id = ? AND status = 'queued'`, ms(at), redactReason(reason), id)
 	return s.queuedOne(ctx, res, err, "mark retry", id)
 }
 
 // MarkFailed gives up on queued message id: it stays in the outbox with
-// status failed and reason as its last error, and the contact's next
-// message can go.
+// status failed and reason (long numbers redacted) as its last error, and
+// the contact's next message can go.
 func (s *Store) MarkFailed(ctx context.Context, id int64, reason string, at time.Time) error {
 	res, err := s.w.ExecContext(ctx, `UPDATE outbox SET status = 'failed', last_error = ?, failed_at = ?,
-		leased_until = NULL WHERE id = ? AND status = 'queued'`, reason, ms(at), id)
+		leased_until = NULL WHERE id = ? AND status = 'queued'`, redactReason(reason), ms(at), id)
 	return s.queuedOne(ctx, res, err, "mark failed", id)
 }
 

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -179,7 +178,7 @@ func (c countingExecer) ExecContext(ctx context.Context, query string, args ...a
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return nil, errors.Join(err)
+		return nil, err
 	}
 	*c.n += n
 	return res, nil

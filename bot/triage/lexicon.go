@@ -25,6 +25,7 @@ const (
 	cPlace                 // here, in France: "I don't want to live here" is not despair
 	cNow                   // happening now: now, right now, at this moment, this night
 	cSoon                  // imminent: tonight, tomorrow, today, 48 hours, 2 days
+	cAgain                 // again, still: the violence goes on (never makes a removal imminent)
 	cConfine               // locked in, won't let me go out
 	cSelfHarm              // suicide, kill myself, want to die (urgent alone)
 	cDespair               // don't want to live (urgent unless about a place)
@@ -52,7 +53,7 @@ const (
 )
 
 var classNames = [numClasses]string{
-	"neg", "neg_after", "past", "hypo", "cond", "place", "now", "soon", "confine",
+	"neg", "neg_after", "past", "hypo", "cond", "place", "now", "soon", "again", "confine",
 	"self_harm", "despair",
 	"danger", "threat", "violence", "hurt", "partner", "child", "minor",
 	"street", "passport", "forced", "exploit", "detained", "police",

@@ -13,13 +13,41 @@ type pattern struct {
 }
 
 // matcher finds every pattern of every language in a tokenised message in
-// one pass. Patterns are indexed by the first one or two runes of their
-// first word: a word is looked up once at its start (for patterns that
-// begin the word) and once at every rune (for patterns with a leading "*").
+// one pass. Patterns are indexed by their first word: whole when it must
+// equal a message word, else by its first one or two runes, looked up at
+// the start of each message word (trailing "*") or at every rune (leading
+// "*").
 type matcher struct {
-	pats  []pattern
-	start map[string][]int32 // first word must begin the message word
-	inner map[string][]int32 // first word has a leading "*"
+	pats       []pattern
+	exact      map[string][]int32 // first word equals the message word
+	start      map[string][]int32 // first word begins the message word
+	inner      map[string][]int32 // first word has a leading "*"
+	innerFirst runeSet            // first runes of the keys of inner
+}
+
+// runeSet is a set of runes, a bitmap below 0x3000 (every script the
+// lexicons use) and a map above.
+type runeSet struct {
+	low  [0x3000 / 64]uint64
+	high map[rune]bool
+}
+
+func (s *runeSet) add(r rune) {
+	if r >= 0 && r < 0x3000 {
+		s.low[r/64] |= 1 << (r % 64)
+		return
+	}
+	if s.high == nil {
+		s.high = map[rune]bool{}
+	}
+	s.high[r] = true
+}
+
+func (s *runeSet) has(r rune) bool {
+	if r >= 0 && r < 0x3000 {
+		return s.low[r/64]&(1<<(r%64)) != 0
+	}
+	return s.high[r]
 }
 
 // hit is one pattern found in a message, over words [start, end).
@@ -29,12 +57,15 @@ type hit struct {
 	cls        class
 }
 
-// negWindow is how many words may stand between a negation or past marker
-// and the term it cancels.
-const negWindow = 2
+// How many words may stand between a negation, or a past marker, and the
+// term it cancels: "not really hitting", "years ago in Libya they beat".
+const (
+	negWindow  = 1
+	pastWindow = 3
+)
 
 func compile(files []lexiconFile) (*matcher, error) {
-	m := &matcher{start: map[string][]int32{}, inner: map[string][]int32{}}
+	m := &matcher{exact: map[string][]int32{}, start: map[string][]int32{}, inner: map[string][]int32{}}
 	for li, f := range files {
 		for c, terms := range f.terms {
 			for _, term := range terms {
@@ -62,12 +93,19 @@ func compile(files []lexiconFile) (*matcher, error) {
 func (m *matcher) add(p pattern) {
 	id := int32(len(m.pats))
 	m.pats = append(m.pats, p)
-	idx := m.start
-	if p.toks[0].pre {
-		idx = m.inner
+	first := p.toks[0]
+	switch {
+	case first.pre:
+		k := key(first.lit)
+		m.inner[k] = append(m.inner[k], id)
+		r, _ := utf8.DecodeRuneInString(k)
+		m.innerFirst.add(r)
+	case first.suf:
+		k := key(first.lit)
+		m.start[k] = append(m.start[k], id)
+	default:
+		m.exact[first.lit] = append(m.exact[first.lit], id)
 	}
-	k := key(p.toks[0].lit)
-	idx[k] = append(idx[k], id)
 }
 
 // key is the first two runes of s, or s when it is shorter.
@@ -81,13 +119,16 @@ func key(s string) string {
 func (m *matcher) find(toks []string) []hit {
 	var hits []hit
 	for ti, tok := range toks {
+		hits = m.try(m.exact[tok], toks, ti, tok, hits)
 		hits = m.lookup(m.start, toks, ti, 0, hits)
 		if len(m.inner) == 0 {
 			continue
 		}
 		for pos := 0; pos < len(tok); {
-			hits = m.lookup(m.inner, toks, ti, pos, hits)
-			_, sz := utf8.DecodeRuneInString(tok[pos:])
+			r, sz := utf8.DecodeRuneInString(tok[pos:])
+			if m.innerFirst.has(r) {
+				hits = m.lookup(m.inner, toks, ti, pos, hits)
+			}
 			pos += sz
 		}
 	}
@@ -96,15 +137,16 @@ func (m *matcher) find(toks []string) []hit {
 
 // poolMask returns the classes found by the terms of language x and of the
 // shared languages, once the terms that a negation or past marker of those
-// same languages cancels are dropped.
+// same languages cancels are dropped, plus the scope classes of every
+// language.
 func poolMask(hits []hit, x int, shared func(int) bool) mask {
 	in := func(l int) bool { return l == x || shared(l) }
 	var m mask
 	for _, h := range hits {
-		if isModifier(h.cls) || !in(h.lang) {
+		if isModifier(h.cls) || !(in(h.lang) || isScope(h.cls)) {
 			continue
 		}
-		if h.cls != cHypo && h.cls != cCond && h.cls != cPlace && cancelled(h, hits, in) {
+		if !isScope(h.cls) && cancelled(h, hits, in) {
 			continue
 		}
 		m |= 1 << h.cls
@@ -114,6 +156,12 @@ func poolMask(hits []hit, x int, shared func(int) bool) mask {
 
 func isModifier(c class) bool { return c == cNeg || c == cNegAfter || c == cPast }
 
+// isScope reports whether c qualifies the whole message (a general question,
+// a danger only on return, a place): such phrases count in every language's
+// pool, so a language whose terms miss the qualifier cannot overrule the
+// language that saw it.
+func isScope(c class) bool { return c == cHypo || c == cCond || c == cPlace }
+
 // cancelled reports whether a negation or past marker of a language in
 // pool stands just before h (or, for neg_after, right after it).
 func cancelled(h hit, hits []hit, pool func(int) bool) bool {
@@ -121,12 +169,19 @@ func cancelled(h hit, hits []hit, pool func(int) bool) bool {
 		if !isModifier(n.cls) || !pool(n.lang) {
 			continue
 		}
-		if n.cls == cNegAfter {
+		switch n.cls {
+		case cNegAfter:
 			if n.start == h.end {
 				return true
 			}
-		} else if n.end <= h.start && h.start-n.end <= negWindow {
-			return true
+		case cNeg:
+			if n.end <= h.start && h.start-n.end <= negWindow {
+				return true
+			}
+		case cPast:
+			if n.end <= h.start && h.start-n.end <= pastWindow {
+				return true
+			}
 		}
 	}
 	return false

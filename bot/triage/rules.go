@@ -26,10 +26,10 @@ const (
 )
 
 var (
-	cueNow     = set(cNow, cSoon)             // now, or within hours or days
-	cuePresent = set(cNow, cConfine, cThreat) // the violence goes on
-	general    = set(cHypo)                   // a general or hypothetical question
-	elsewhere  = set(cHypo, cCond)            // the threat is about going back
+	cueNow     = set(cNow, cSoon)                     // now, or within hours or days
+	cuePresent = set(cNow, cAgain, cConfine, cThreat) // the violence goes on
+	general    = set(cHypo)                           // a general or hypothetical question
+	elsewhere  = set(cHypo, cCond)                    // the threat is about going back
 )
 
 // rules, grouped by kind. Within a kind the first rule that holds gives the
@@ -44,7 +44,7 @@ var rules = []rule{
 	{kind: KindChild, topic: topicMinors, all: set(cMinor, cStreet)},
 	{kind: KindChild, topic: topicMinors, all: set(cMinor), any: []mask{set(cViolence, cThreat, cConfine, cForced)}},
 	{kind: KindChild, topic: topicChild, all: set(cChild, cViolence)},
-	{kind: KindChild, topic: topicChild, all: set(cChild, cHurt), any: []mask{set(cNow, cConfine)}, none: elsewhere},
+	{kind: KindChild, topic: topicChild, all: set(cChild, cHurt), any: []mask{set(cNow, cAgain, cConfine)}, none: elsewhere},
 	{kind: KindChild, topic: topicShelter, all: set(cChild, cStreet), any: []mask{cueNow}},
 
 	{kind: KindTrafficking, topic: topicTrafficking, all: set(cForced)},
@@ -56,7 +56,7 @@ var rules = []rule{
 	{kind: KindSelfHarm, topic: topicEmergency, all: set(cDespair), none: set(cPlace, cCond)},
 
 	{kind: KindDetention, topic: topicDetention, all: set(cDeport),
-		any: []mask{set(cNow, cSoon, cDetained, cPolice)}, none: general},
+		any: []mask{set(cNow, cSoon, cDetained)}, none: general},
 	{kind: KindDetention, topic: topicDetention, all: set(cRemoval),
 		any: []mask{set(cDetained, cPolice), cueNow}, none: general},
 

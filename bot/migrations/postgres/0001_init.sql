@@ -91,8 +91,8 @@ CREATE TABLE outbox (
     sent_at         BIGINT,
     failed_at       BIGINT
 );
-CREATE INDEX outbox_queued_contact ON outbox (contact_id, id) WHERE status = 'queued';
-CREATE INDEX outbox_due ON outbox (not_before) WHERE status = 'queued';
+CREATE INDEX outbox_queue ON outbox (id, contact_id, not_before, leased_until) WHERE status = 'queued';
+CREATE INDEX outbox_queued_contact ON outbox (contact_id, id, leased_until) WHERE status = 'queued';
 CREATE INDEX outbox_contact ON outbox (contact_id);
 CREATE INDEX outbox_conversation ON outbox (conversation_id);
 CREATE INDEX outbox_sent ON outbox (sent_at) WHERE status = 'sent';

@@ -103,9 +103,10 @@ CREATE TABLE outbox (
     sent_at         INTEGER,
     failed_at       INTEGER
 ) STRICT;
--- The head of each contact's queue, and due messages.
-CREATE INDEX outbox_queued_contact ON outbox (contact_id, id) WHERE status = 'queued';
-CREATE INDEX outbox_due ON outbox (not_before) WHERE status = 'queued';
+-- The queue in order, with what a claim filters on; the head of each
+-- contact's queue.
+CREATE INDEX outbox_queue ON outbox (id, contact_id, not_before, leased_until) WHERE status = 'queued';
+CREATE INDEX outbox_queued_contact ON outbox (contact_id, id, leased_until) WHERE status = 'queued';
 CREATE INDEX outbox_contact ON outbox (contact_id);
 CREATE INDEX outbox_conversation ON outbox (conversation_id);
 CREATE INDEX outbox_sent ON outbox (sent_at) WHERE status = 'sent';
