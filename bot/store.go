@@ -24,7 +24,8 @@ type Store interface {
 	// first, at most one per contact at a time so order is kept, and leases
 	// them until now+lease. Address is decrypted.
 	ClaimOutbox(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Outbound, error)
-	// MarkSent removes a message from the outbox and records the provider id.
+	// MarkSent takes a message out of the queue (status sent, kept until
+	// Purge) and records the provider id.
 	MarkSent(ctx context.Context, id int64, providerID string, at time.Time) error
 	// MarkRetry puts a message back for another attempt at the given time.
 	MarkRetry(ctx context.Context, id int64, at time.Time, reason string) error

@@ -51,3 +51,8 @@ type Hit struct {
 type Searcher interface {
 	Search(ctx context.Context, query, lang string, limit int) ([]Hit, error)
 }
+
+// DefaultThreshold is the confidence under which the engine should not
+// answer: it says it does not know and offers a caseworker. Backends
+// calibrate Hit.Confidence so that out-of-scope messages fall below it.
+const DefaultThreshold = 0.5

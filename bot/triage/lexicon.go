@@ -24,7 +24,8 @@ const (
 	cCond                  // danger elsewhere or conditional ("if I go back", "in my country")
 	cPlace                 // here, in France: "I don't want to live here" is not despair
 	cNow                   // happening now: now, right now, at this moment, this night
-	cSoon                  // imminent: tonight, tomorrow, today, 48 hours, 2 days
+	cSoon                  // imminent: tonight, tomorrow
+	cHours                 // a short delay: 48 hours, 2 days, without delay
 	cAgain                 // again, still: the violence goes on (never makes a removal imminent)
 	cConfine               // locked in, won't let me go out
 	cSelfHarm              // suicide, kill myself, want to die (urgent alone)
@@ -44,7 +45,8 @@ const (
 	cPolice                // police
 	cRemoval               // flight, plane, airport, send back
 	cDeport                // deporting me, expel me
-	cDeadline              // OQTF, appeal, hearing, must leave
+	cDeadline              // appeal, hearing, court, must leave
+	cOQTF                  // the OQTF itself: urgent only with a delay of hours
 	cAsylum                // CNDA, asylum appeal
 	cMedical               // can't breathe, unconscious, bleeding a lot (urgent alone)
 	cPregnant              // pregnant
@@ -53,11 +55,11 @@ const (
 )
 
 var classNames = [numClasses]string{
-	"neg", "neg_after", "past", "hypo", "cond", "place", "now", "soon", "again", "confine",
+	"neg", "neg_after", "past", "hypo", "cond", "place", "now", "soon", "hours", "again", "confine",
 	"self_harm", "despair",
 	"danger", "threat", "violence", "hurt", "partner", "child", "minor",
 	"street", "passport", "forced", "exploit", "detained", "police",
-	"removal", "deport", "deadline", "asylum", "medical", "pregnant", "pain",
+	"removal", "deport", "deadline", "oqtf", "asylum", "medical", "pregnant", "pain",
 }
 
 // mask is a set of classes.

@@ -26,10 +26,11 @@ const (
 )
 
 var (
-	cueNow     = set(cNow, cSoon)                     // now, or within hours or days
-	cuePresent = set(cNow, cAgain, cConfine, cThreat) // the violence goes on
-	general    = set(cHypo)                           // a general or hypothetical question
-	elsewhere  = set(cHypo, cCond)                    // the threat is about going back
+	cueNow      = set(cNow, cSoon, cHours)             // now, or within hours or days
+	cuePresent  = set(cNow, cAgain, cConfine, cThreat) // the violence goes on
+	soonOrHours = set(cSoon, cHours)                   // tomorrow, or 48 hours
+	general     = set(cHypo)                           // a general or hypothetical question
+	elsewhere   = set(cHypo, cCond)                    // the threat is about going back
 )
 
 // rules, grouped by kind. Within a kind the first rule that holds gives the
@@ -56,13 +57,14 @@ var rules = []rule{
 	{kind: KindSelfHarm, topic: topicEmergency, all: set(cDespair), none: set(cPlace, cCond)},
 
 	{kind: KindDetention, topic: topicDetention, all: set(cDeport),
-		any: []mask{set(cNow, cSoon, cDetained)}, none: general},
+		any: []mask{cueNow | set(cDetained)}, none: general},
 	{kind: KindDetention, topic: topicDetention, all: set(cRemoval),
 		any: []mask{set(cDetained, cPolice), cueNow}, none: general},
 
-	{kind: KindDeadline, topic: topicDetention, all: set(cDeadline, cSoon, cDetained), none: general},
-	{kind: KindDeadline, topic: topicAsylumAppeal, all: set(cAsylum, cSoon), none: general},
-	{kind: KindDeadline, topic: topicOQTFAppeal, all: set(cDeadline, cSoon), none: general},
+	{kind: KindDeadline, topic: topicDetention, all: set(cDeadline, cDetained), any: []mask{soonOrHours}, none: general},
+	{kind: KindDeadline, topic: topicAsylumAppeal, all: set(cAsylum), any: []mask{soonOrHours}, none: general},
+	{kind: KindDeadline, topic: topicOQTFAppeal, all: set(cDeadline), any: []mask{soonOrHours}, none: general},
+	{kind: KindDeadline, topic: topicOQTFAppeal, all: set(cOQTF, cHours), none: general},
 
 	{kind: KindMedical, topic: topicEmergency, all: set(cMedical)},
 	{kind: KindMedical, topic: topicEmergency, all: set(cPregnant, cPain)},
