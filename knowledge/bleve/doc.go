@@ -1,0 +1,45 @@
+// Package bleve is Passerelle's embedded search backend: one in-memory
+// Bleve (scorch) index per language, built from a knowledge.Base at start,
+// implementing knowledge.Searcher.
+//
+// Analysis. Every field is analysed by our own chain before Bleve sees it
+// (analyzer.go): knowledge.Normalize, split into words, one-letter words
+// dropped, a light stemmer where one helps (Snowball for English and
+// French, Bleve's Hindi stemmer, our affix strippers for Arabic, Persian
+// and Sorani written in normalised letters). Bleve indexes the resulting
+// terms with its whitespace tokenizer, so articles and messages go
+// through exactly the same code. Stop words (Bleve's lists plus
+// stopwords.txt) are indexed but not searched, unless a message is made
+// only of them.
+//
+// Fields: questions and keywords (weight 1), title (0.9), summary (0.7),
+// body (0.5). The weights are Bleve boosts and also scale the strength of
+// a word's match in the confidence.
+//
+// Matching. A word matches its own term exactly; in the person's language
+// also terms that add or drop an ending (prefix of at least 4 letters, 3 in
+// Arabic and Ethiopic script) and written words within 1 typo (words of 5
+// to 8 letters, counted in runes) or 2 typos (9 letters or more), a swap
+// of neighbouring letters counting as one. Exact matches count 1, endings
+// 0.7, one typo 0.6, two typos 0.45, so exact matches rank first. The
+// approximate terms are found in our vocabulary and searched as exact
+// Bleve term queries.
+//
+// Languages. The person's language is searched with approximate matching,
+// every other language for exact words only (a French acronym such as
+// OQTF typed in a Tigrinya message); a match in another language counts
+// 0.7. Hits are merged per topic. Hit.Lang is the language whose article
+// matched best: the engine should still answer with the article in the
+// person's language when there is one. While the person's language has no
+// articles at all, every language counts fully and the message's own
+// words, which nothing can match yet, are left out of the coverage, so
+// that "ሰላም፣ AME ከመይ ይርከብ?" is answered from the English or French
+// article (and "pho in Paris" in Vietnamese may be too: the price of having
+// no Vietnamese articles yet). An unknown value of lang searches every
+// language as the person's.
+//
+// Ranking and confidence are described on rankScore and confidence
+// (score.go); knowledge.DefaultThreshold is the abstention threshold they
+// are calibrated for. Explain prints the whole computation for one
+// message.
+package bleve

@@ -1,0 +1,236 @@
+package bleve
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/passerelle-org/passerelle/knowledge"
+)
+
+// Index is the embedded search backend: one in-memory Bleve index per
+// language that has articles. It implements knowledge.Searcher and is safe
+// for concurrent use.
+type Index struct {
+	base      *knowledge.Base
+	analyzers map[string]*analyzer  // all 16 languages
+	langs     map[string]*langIndex // languages with articles
+	order     []string              // keys of langs, menu order
+}
+
+// langIndex is the index of one language.
+type langIndex struct {
+	lang string
+	an   *analyzer
+	idx  bleve.Index
+	df   map[string]int // articles containing each term, any field
+	n    int            // articles
+	// vocab holds the terms for approximate lookups.
+	vocab vocab
+	// questions holds the analysed questions of each topic's article.
+	questions map[string][]question
+}
+
+// question is one analysed question of an article.
+type question struct {
+	terms     []string // distinct terms
+	weight    float64  // sum of the idf of the terms that are not stop words
+	weightAll float64  // sum of the idf of all terms
+}
+
+// field is one indexed part of an article, with the weight of a match in
+// it (used both as the Bleve boost and in the confidence, see score.go).
+type field struct {
+	name   string
+	weight float64
+	text   func(*knowledge.Article) string
+}
+
+// fields lists the indexed fields: the ways people ask (questions) and the
+// words they use (keywords) count most, the body least.
+func fields() []field {
+	return []field{
+		{"questions", 1.0, func(a *knowledge.Article) string { return strings.Join(a.Questions, "\n") }},
+		{"keywords", 1.0, func(a *knowledge.Article) string { return strings.Join(a.Keywords, "\n") }},
+		{"title", 0.9, func(a *knowledge.Article) string { return a.Title }},
+		{"summary", 0.7, func(a *knowledge.Article) string { return a.Summary }},
+		{"body", 0.5, func(a *knowledge.Article) string { return a.Body }},
+	}
+}
+
+// termsAnalyzer is the Bleve analyzer of every field: the text is already
+// our analysed terms, separated by spaces.
+const termsAnalyzer = "passerelle_terms"
+
+// New builds one in-memory index per language of base.
+func New(base *knowledge.Base) (*Index, error) {
+	x := &Index{base: base, analyzers: map[string]*analyzer{}, langs: map[string]*langIndex{}}
+	for _, l := range knowledge.Languages() {
+		x.analyzers[l] = newAnalyzer(l)
+	}
+	// Languages are indexed in parallel, at most GOMAXPROCS at a time.
+	var (
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+		sem  = make(chan struct{}, runtime.GOMAXPROCS(0))
+	)
+	for _, l := range knowledge.Languages() {
+		arts := base.ArticlesIn(l)
+		if len(arts) == 0 {
+			continue
+		}
+		x.order = append(x.order, l)
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			li, err := buildLang(x.analyzers[l], arts)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			x.langs[l] = li
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		x.Close()
+		return nil, err
+	}
+	return x, nil
+}
+
+// Close releases the indexes.
+func (x *Index) Close() error {
+	var first error
+	for _, li := range x.langs {
+		if err := li.idx.Close(); err != nil && first == nil {
+			first = fmt.Errorf("closing %s index: %w", li.lang, err)
+		}
+	}
+	return first
+}
+
+func newMapping() (mapping.IndexMapping, error) {
+	im := bleve.NewIndexMapping()
+	err := im.AddCustomAnalyzer(termsAnalyzer, map[string]any{
+		"type":      custom.Name,
+		"tokenizer": whitespace.Name,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("defining analyzer: %w", err)
+	}
+	im.DefaultAnalyzer = termsAnalyzer
+	im.ScoringModel = index.BM25Scoring
+	im.IndexDynamic, im.StoreDynamic, im.DocValuesDynamic = false, false, false
+	dm := bleve.NewDocumentStaticMapping()
+	for _, f := range fields() {
+		fm := bleve.NewTextFieldMapping()
+		fm.Analyzer = termsAnalyzer
+		fm.Store, fm.IncludeInAll, fm.DocValues = false, false, false
+		fm.IncludeTermVectors = true // locations tell which query words matched
+		dm.AddFieldMappingsAt(f.name, fm)
+	}
+	im.DefaultMapping = dm
+	return im, nil
+}
+
+func buildLang(an *analyzer, arts []*knowledge.Article) (*langIndex, error) {
+	m, err := newMapping()
+	if err != nil {
+		return nil, err
+	}
+	// Scorch with no path keeps its segments in memory only.
+	idx, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("creating %s index: %w", an.lang, err)
+	}
+	li := &langIndex{lang: an.lang, an: an, idx: idx, df: map[string]int{}, n: len(arts),
+		questions: map[string][]question{}}
+	// surface maps every word written in the articles to its term; it
+	// spares stemming a word twice and gives typo matching the words as
+	// people type them.
+	surface := map[string]string{}
+	analyse := func(text string) []string {
+		toks := knowledge.Tokens(text)
+		out := toks[:0]
+		for _, tok := range toks {
+			if !indexable(tok) {
+				continue
+			}
+			t, ok := surface[tok]
+			if !ok {
+				t = an.term(tok)
+				surface[tok] = t
+			}
+			out = append(out, t)
+		}
+		return out
+	}
+	batch := idx.NewBatch()
+	for _, a := range arts {
+		doc := map[string]any{}
+		seen := map[string]bool{}
+		for _, f := range fields() {
+			terms := analyse(f.text(a))
+			doc[f.name] = strings.Join(terms, " ")
+			for _, t := range terms {
+				if !seen[t] {
+					seen[t] = true
+					li.df[t]++
+				}
+			}
+		}
+		if err := batch.Index(a.Topic, doc); err != nil {
+			idx.Close()
+			return nil, fmt.Errorf("indexing %s: %w", a.Path, err)
+		}
+	}
+	if err := idx.Batch(batch); err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("indexing %s articles: %w", an.lang, err)
+	}
+	li.vocab = newVocab(surface)
+	for _, a := range arts {
+		for _, text := range a.Questions {
+			var q question
+			for _, tok := range knowledge.Tokens(text) {
+				if !indexable(tok) {
+					continue
+				}
+				t := surface[tok]
+				if slices.Contains(q.terms, t) {
+					continue
+				}
+				q.terms = append(q.terms, t)
+				q.weightAll += idf(li.df[t], li.n)
+				if !an.stop[tok] {
+					q.weight += idf(li.df[t], li.n)
+				}
+			}
+			if len(q.terms) > 0 {
+				li.questions[a.Topic] = append(li.questions[a.Topic], q)
+			}
+		}
+	}
+	return li, nil
+}
+
+// idf is the BM25 inverse document frequency of a term found in df of n
+// articles.
+func idf(df, n int) float64 {
+	return math.Log(1 + (float64(n-df)+0.5)/(float64(df)+0.5))
+}

@@ -1,0 +1,130 @@
+package bleve
+
+import (
+	"context"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/passerelle-org/passerelle/knowledge"
+)
+
+// maxQueryWords caps the words of one message that are searched.
+const maxQueryWords = 40
+
+// Strength of the ways a query word can meet an index term, before the
+// field weight. Exact matches always outrank approximate ones.
+const (
+	matchExact  = 1.0
+	matchPrefix = 0.7  // one word is the other plus an ending
+	matchFuzzy1 = 0.6  // one typo
+	matchFuzzy2 = 0.45 // two typos (words of 9 letters or more)
+	crossLang   = 0.7  // a match in another language's article
+	perLangHits = 10   // hits asked of each language index
+)
+
+// fuzziness is the number of typos tolerated in a word of the given
+// length in letters (runes, not bytes): none under 5, one from 5, two
+// from 9.
+func fuzziness(runes int) int {
+	switch {
+	case runes >= 9:
+		return 2
+	case runes >= 5:
+		return 1
+	}
+	return 0
+}
+
+// word is one searched word of a message.
+type word struct {
+	tok   string   // normalised token
+	fuzz  int      // typos tolerated, from the length of tok in letters
+	forms []string // its term in each language index (x.order); "" if dropped
+}
+
+// langMatches is what one language index found: for each topic, the
+// strength with which each word matched, and the Bleve score.
+type langMatches struct {
+	strength map[string][]float64 // topic -> per word
+	score    map[string]float64   // topic -> Bleve score
+}
+
+// words analyses a message: the distinct tokens that carry meaning in the
+// person's language, with their terms in every language (empty where that
+// language treats the token as a stop word). A message made only of stop
+// words ("who are you") is searched with all of them; all is then true.
+func (x *Index) words(text, lang string) (words []word, all bool) {
+	own := x.analyzers[lang]
+	toks := knowledge.Tokens(text)
+	pick := func(all bool) []word {
+		var out []word
+		seen := map[string]bool{}
+		for _, tok := range toks {
+			if seen[tok] || !indexable(tok) || (!all && own != nil && !own.content(tok)) || len(out) == maxQueryWords {
+				continue
+			}
+			seen[tok] = true
+			w := word{tok: tok, fuzz: fuzziness(utf8.RuneCountInString(tok)), forms: make([]string, len(x.order))}
+			for i, l := range x.order {
+				if an := x.langs[l].an; all || an.content(tok) {
+					w.forms[i] = an.term(tok)
+				}
+			}
+			out = append(out, w)
+		}
+		return out
+	}
+	if words = pick(false); len(words) > 0 {
+		return words, false
+	}
+	return pick(true), true
+}
+
+// searchLang runs the words against one language index, given the index
+// terms each word expands to there (exps[i]: term -> strength, see
+// expand). Approximate matching (typos, endings) is used in the person's
+// language only; other languages are searched for exact words (names of
+// offices, acronyms). A language none of the words occurs in is skipped.
+func (x *Index) searchLang(ctx context.Context, li *langIndex, exps []map[string]float64) (*langMatches, error) {
+	lm := &langMatches{strength: map[string][]float64{}, score: map[string]float64{}}
+	terms := map[string]float64{}
+	for _, e := range exps {
+		for t, s := range e {
+			terms[t] = max(terms[t], s)
+		}
+	}
+	if len(terms) == 0 {
+		return lm, nil
+	}
+	should := make([]query.Query, 0, len(terms)*len(fields()))
+	for t, s := range terms {
+		for _, f := range fields() {
+			q := query.NewTermQuery(t)
+			q.SetField(f.name)
+			q.SetBoost(f.weight * s)
+			should = append(should, q)
+		}
+	}
+	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(should), perLangHits, 0, false)
+	req.IncludeLocations = true
+	res, err := li.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("searching %s index: %w", li.lang, err)
+	}
+	for _, h := range res.Hits {
+		st := make([]float64, len(exps))
+		for _, f := range fields() {
+			for term := range h.Locations[f.name] {
+				for i, e := range exps {
+					st[i] = max(st[i], f.weight*e[term])
+				}
+			}
+		}
+		lm.strength[h.ID] = st
+		lm.score[h.ID] = h.Score
+	}
+	return lm, nil
+}

@@ -1,0 +1,160 @@
+package knowledge
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Normalize is the one text normaliser every search backend applies to
+// article text at index time and to messages at query time, so that the
+// spellings people actually type meet the spellings editors wrote. It is
+// idempotent: Normalize(Normalize(s)) == Normalize(s).
+//
+// In order:
+//   - NFKC, then lower case (and ß -> ss);
+//   - Latin and Greek lose every diacritic (é->e, ê->e, ư->u, ç->c; also
+//     đ->d, ø->o, ł->l, æ->ae, œ->oe, ı->i): people often type French and
+//     Vietnamese without accents. Cyrillic loses stress marks and ё->е,
+//     ї->і, ґ->г, but keeps й;
+//   - Arabic script (ar, fa, ps, ur, ckb): harakat, Quranic marks, hamza
+//     and madda marks and tatweel are removed (أ إ آ ٱ -> ا, ؤ -> و,
+//     ئ -> ی); every yeh (ي ى ې ۍ ێ ے) -> Persian ی; ك ڪ -> ک; ګ -> گ;
+//     every heh and teh marbuta (ة ە ہ ھ ۀ ۃ) -> ه, because Urdu and
+//     Sorani writers on Arabic or Persian keyboards type ه for all of them;
+//     Sorani ڵ -> ل, ڕ -> ر, ۆ -> و; Urdu ں -> ن;
+//   - Devanagari and Gurmukhi: nukta removed, candrabindu -> anusvara,
+//     tippi -> bindi, addak removed (often left out when typing);
+//   - Ethiopic (ti, am): the homophone series are folded to one: ሐ and ኀ
+//     -> ሀ, ሠ -> ሰ, ዐ -> አ, ፀ -> ጸ (Tigrinya does pronounce ሐ and ዐ apart,
+//     but writers mix them often enough that matching them is worth the
+//     rare collision); gemination marks removed; Ethiopic numerals, which
+//     are not positional, are kept as they are;
+//   - every decimal digit (Arabic-Indic, Persian, Devanagari, Gurmukhi...)
+//     -> ASCII;
+//   - ZWNJ and ZWJ are removed, joining the word: Persian "می‌خواهم" ->
+//     "میخواهم", the form most people type; the spaced form "می خواهم" is
+//     matched by the search analysers, which drop the verbal prefix
+//     می/نمی (see knowledge/bleve). Direction marks, BOM, soft hyphen and
+//     every other format character are removed; a zero-width space is a
+//     space;
+//   - invalid UTF-8 becomes a space;
+//   - punctuation (including ، ؛ ؟ ። ፣ ፡ ። । and apostrophes) and symbols
+//     become spaces; so do control characters;
+//   - a space is put between a letter and a digit, and between letters of
+//     different scripts ("ብOFPRA" -> "ብ ofpra", "48h" -> "48 h"), so that
+//     a French acronym typed inside a Tigrinya or Persian word still
+//     matches;
+//   - runs of white space become one space, with none at either end.
+func Normalize(s string) string {
+	s = norm.NFKC.String(strings.ToValidUTF8(s, " "))
+	s = strings.ToLower(s)
+	s = norm.NFD.String(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	prev := classSpace // class of the last base character seen; a space is pending
+	for _, r := range s {
+		if isMark(r) {
+			if m, keep := foldMark(r, prev); keep {
+				b.WriteRune(m)
+			}
+			continue
+		}
+		a, b2 := foldRune(r)
+		if a == drop {
+			continue
+		}
+		for _, o := range [2]rune{a, b2} {
+			if o == 0 {
+				break
+			}
+			c := classOf(o)
+			if c == classSpace {
+				prev = c
+				continue
+			}
+			if c != prev && b.Len() > 0 {
+				b.WriteByte(' ') // after white space, or at a script change
+			}
+			b.WriteRune(o)
+			prev = c
+		}
+	}
+	return norm.NFC.String(b.String())
+}
+
+// Tokens returns the words of s after Normalize, in order.
+func Tokens(s string) []string { return strings.Fields(Normalize(s)) }
+
+// class is the kind of a base character, used to split words at script
+// changes.
+type class int
+
+const (
+	classSpace class = iota
+	classDigit
+	classLatin
+	classGreek
+	classCyrillic
+	classArabic
+	classEthiopic
+	classDevanagari
+	classGurmukhi
+	classGeorgian
+	classOther
+)
+
+func classOf(r rune) class {
+	switch {
+	case r == ' ':
+		return classSpace
+	case r >= '0' && r <= '9':
+		return classDigit
+	case r < 0x80, unicode.Is(unicode.Latin, r):
+		return classLatin
+	case unicode.Is(unicode.Arabic, r):
+		return classArabic
+	case unicode.Is(unicode.Ethiopic, r):
+		return classEthiopic
+	case unicode.Is(unicode.Cyrillic, r):
+		return classCyrillic
+	case unicode.Is(unicode.Devanagari, r):
+		return classDevanagari
+	case unicode.Is(unicode.Gurmukhi, r):
+		return classGurmukhi
+	case unicode.Is(unicode.Georgian, r):
+		return classGeorgian
+	case unicode.Is(unicode.Greek, r):
+		return classGreek
+	}
+	return classOther
+}
+
+func isMark(r rune) bool { return unicode.In(r, unicode.Mn, unicode.Mc, unicode.Me) }
+
+// foldMark decides what happens to a combining mark that follows a base
+// character of class prev: dropped, kept, or replaced.
+func foldMark(r rune, prev class) (rune, bool) {
+	switch prev {
+	case classSpace, classDigit, classLatin, classGreek, classArabic, classEthiopic:
+		return 0, false
+	case classCyrillic:
+		return r, r == 0x0306 // keep й and ў, drop stress marks and diaeresis
+	case classDevanagari:
+		switch r {
+		case 0x093C: // nukta
+			return 0, false
+		case 0x0901: // candrabindu
+			return 0x0902, true
+		}
+	case classGurmukhi:
+		switch r {
+		case 0x0A3C, 0x0A71: // nukta, addak
+			return 0, false
+		case 0x0A70: // tippi
+			return 0x0A02, true
+		}
+	}
+	return r, true
+}
