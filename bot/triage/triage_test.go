@@ -50,6 +50,10 @@ func TestAssess(t *testing.T) {
 		{"I got an OQTF with 30 days, how to appeal", "en", "", ""},
 		{"is it true an OQTF can give only 48 hours to appeal?", "en", "", ""},
 		{"CNDA hearing tomorrow and no lawyer", "en", KindDeadline, topicAsylumAppeal},
+		{"OQTF sans délai, que faire", "fr", KindDeadline, topicOQTFAppeal},
+		{"I have an appointment tomorrow at the prefecture about my OQTF", "en", "", ""},
+		{"what happens if I refuse the flight tomorrow? I am in CRA", "en", KindDetention, topicDetention},
+		{"can I take a kitchen knife in my luggage when I go home?", "en", "", ""},
 		// medical
 		{"my friend can't breathe", "en", KindMedical, topicEmergency},
 		{"I am pregnant and in pain", "en", KindMedical, topicEmergency},
