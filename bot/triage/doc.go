@@ -35,15 +35,18 @@
 // # How
 //
 // Each language has a lexicon, lexicon/<code>.yaml, embedded in the binary:
-// term patterns grouped in classes. Some classes are harms (violence,
-// passport, detained, deadline...), some are cues of presence or imminence
-// (now, soon, confine), some qualify the message (neg, past, hypo, cond,
-// place). Rules (rules.go) combine classes: a strong phrase suffices alone
-// ("kill myself", "is beating me", "can't breathe"), a weaker harm needs a
-// cue ("OQTF" + "48 hours", "CRA" + "flight" + "tomorrow", "hit me" +
-// "now"). A negation just before a term (or, for neg_after, a negation or
+// term patterns grouped in classes (lexicon.go lists them). Some classes
+// are harms (violence, passport, detained, deadline...), some are cues of
+// presence or imminence (now, soon, hours, again, confine), some qualify
+// the message (neg, past, hypo, cond, place). Rules (rules.go) combine
+// classes: a strong phrase suffices alone ("kill myself", "is beating me",
+// "can't breathe"), a weaker harm needs a cue ("OQTF" + "48 hours",
+// "appeal" + "tomorrow", "CRA" + "flight" + "tomorrow", "hit me" + "now").
+// An OQTF alone is not a deadline: "my appointment about my OQTF is
+// tomorrow" is not urgent, "OQTF, 48h to appeal" is. A negation just before a term (or, for neg_after, a negation or
 // past auxiliary just after it) cancels that term; a past marker a few
-// words before it does too. A general question (hypo) silences the rules
+// words before it does too (a stray "not" far from the danger does not
+// cancel it). A general question (hypo) silences the rules
 // on deadlines, removal, threats and past-tense violence; a danger located
 // on return (cond) silences threats; a place ("I don't want to live here")
 // silences despair.

@@ -146,18 +146,16 @@ func newTriage(tb testing.TB) *Triage {
 // explain lists the classes found in text by each language's pool, for
 // failure messages.
 func (t *Triage) explain(text string) string {
-	hits := t.m.find(knowledge.Tokens(text))
+	toks := knowledge.Tokens(text)
+	terms, mods := splitMods(t.m.find(toks), len(toks))
 	var b strings.Builder
 	for i, lang := range t.langs {
-		m := poolMask(hits, i, t.isShared)
-		if m == 0 || (t.isShared(i) && lang != "fr") {
-			continue
+		own := lang == "fr" // the fr pool holds the shared languages
+		for _, h := range terms {
+			own = own || (h.lang == i && t.shared&(1<<i) == 0)
 		}
-		own := false
-		for _, h := range hits {
-			own = own || h.lang == i
-		}
-		if !own && lang != "fr" {
+		m := poolMask(terms, mods, i, t.shared)
+		if !own || m == 0 {
 			continue
 		}
 		b.WriteString(lang + ":")

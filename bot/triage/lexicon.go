@@ -23,7 +23,7 @@ const (
 	cHypo                  // general or hypothetical question ("is it true that", "in general")
 	cCond                  // danger elsewhere or conditional ("if I go back", "in my country")
 	cPlace                 // here, in France: "I don't want to live here" is not despair
-	cNow                   // happening now: now, right now, at this moment, this night
+	cNow                   // happening now: now, right now, today, help!
 	cSoon                  // imminent: tonight, tomorrow
 	cHours                 // a short delay: 48 hours, 2 days, without delay
 	cAgain                 // again, still: the violence goes on (never makes a removal imminent)
@@ -54,12 +54,14 @@ const (
 	numClasses
 )
 
+// classNames are the keys of the lexicon files, in class order.
 var classNames = [numClasses]string{
-	"neg", "neg_after", "past", "hypo", "cond", "place", "now", "soon", "hours", "again", "confine",
-	"self_harm", "despair",
-	"danger", "threat", "violence", "hurt", "partner", "child", "minor",
-	"street", "passport", "forced", "exploit", "detained", "police",
-	"removal", "deport", "deadline", "oqtf", "asylum", "medical", "pregnant", "pain",
+	"neg", "neg_after", "past", "hypo", "cond", "place",
+	"now", "soon", "hours", "again", "confine",
+	"self_harm", "despair", "danger", "threat", "violence", "hurt", "partner",
+	"child", "minor", "street", "passport", "forced", "exploit",
+	"detained", "police", "removal", "deport", "deadline", "oqtf", "asylum",
+	"medical", "pregnant", "pain",
 }
 
 // mask is a set of classes.
@@ -160,6 +162,9 @@ func compilePattern(src string) ([][]ptok, error) {
 	gap := false
 	for _, w := range words {
 		if w == "~" {
+			if len(toks) == 0 {
+				return nil, fmt.Errorf("pattern %q: starts with ~", src)
+			}
 			gap = true
 			continue
 		}
@@ -171,7 +176,7 @@ func compilePattern(src string) ([][]ptok, error) {
 		for i, lit := range parts {
 			t := ptok{lit: lit}
 			if i == 0 {
-				t.pre, t.gap = strings.HasPrefix(w, "*"), gap && len(toks) > 0
+				t.pre, t.gap = strings.HasPrefix(w, "*"), gap
 			}
 			if i == len(parts)-1 {
 				t.suf = strings.HasSuffix(w, "*")

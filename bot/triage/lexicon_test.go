@@ -107,7 +107,7 @@ func TestParseLexiconErrors(t *testing.T) {
 			t.Errorf("%s: no error", tc.name)
 		}
 	}
-	for _, bad := range []string{"*", "~", "a ~", "'", "* *"} {
+	for _, bad := range []string{"*", "~", "a ~", "~ a", "'", "* *"} {
 		if _, err := compilePattern(bad); err == nil {
 			t.Errorf("pattern %q: no error", bad)
 		}

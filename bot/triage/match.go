@@ -136,20 +136,19 @@ func (m *matcher) find(toks []string) []hit {
 }
 
 // poolMask returns the classes found by the terms of language x and of the
-// shared languages, once the terms that a negation or past marker of those
-// same languages cancels are dropped, plus the scope classes of every
-// language.
-func poolMask(hits []hit, x int, shared func(int) bool) mask {
-	in := func(l int) bool { return l == x || shared(l) }
+// shared languages (bits of sharedLangs), once the terms that a negation
+// or past marker of those same languages cancels are dropped, plus the
+// scope classes of every language.
+func poolMask(terms []hit, mods *modIndex, x int, sharedLangs uint64) mask {
+	pool := sharedLangs | 1<<x
 	var m mask
-	for _, h := range hits {
-		if isModifier(h.cls) || !(in(h.lang) || isScope(h.cls)) {
-			continue
+	for _, h := range terms {
+		switch {
+		case isScope(h.cls):
+			m |= 1 << h.cls
+		case pool&(1<<h.lang) != 0 && !mods.cancels(h, pool):
+			m |= 1 << h.cls
 		}
-		if !isScope(h.cls) && cancelled(h, hits, in) {
-			continue
-		}
-		m |= 1 << h.cls
 	}
 	return m
 }
@@ -162,26 +161,47 @@ func isModifier(c class) bool { return c == cNeg || c == cNegAfter || c == cPast
 // language that saw it.
 func isScope(c class) bool { return c == cHypo || c == cCond || c == cPlace }
 
-// cancelled reports whether a negation or past marker of a language in
-// pool stands just before h (or, for neg_after, right after it).
-func cancelled(h hit, hits []hit, pool func(int) bool) bool {
-	for _, n := range hits {
-		if !isModifier(n.cls) || !pool(n.lang) {
+// modIndex records, for each word position, the languages whose negation
+// ends there (neg), whose past marker ends there (past), and whose
+// negation or past auxiliary starts there (after).
+type modIndex struct{ neg, past, after []uint64 }
+
+// splitMods separates negation and past markers from the other hits of a
+// message of n words.
+func splitMods(hits []hit, n int) (terms []hit, mods *modIndex) {
+	mods = &modIndex{}
+	for _, h := range hits {
+		if !isModifier(h.cls) {
+			terms = append(terms, h)
 			continue
 		}
-		switch n.cls {
-		case cNegAfter:
-			if n.start == h.end {
-				return true
-			}
+		if mods.neg == nil {
+			mods.neg, mods.past, mods.after = make([]uint64, n+1), make([]uint64, n+1), make([]uint64, n+1)
+		}
+		switch h.cls {
 		case cNeg:
-			if n.end <= h.start && h.start-n.end <= negWindow {
-				return true
-			}
+			mods.neg[h.end] |= 1 << h.lang
 		case cPast:
-			if n.end <= h.start && h.start-n.end <= pastWindow {
-				return true
-			}
+			mods.past[h.end] |= 1 << h.lang
+		case cNegAfter:
+			mods.after[h.start] |= 1 << h.lang
+		}
+	}
+	return terms, mods
+}
+
+// cancels reports whether a negation or past marker of a language in pool
+// stands just before h (or, for neg_after, right after it).
+func (x *modIndex) cancels(h hit, pool uint64) bool {
+	if x.neg == nil {
+		return false
+	}
+	if h.end < len(x.after) && x.after[h.end]&pool != 0 {
+		return true
+	}
+	for end := h.start; end >= 0 && end >= h.start-pastWindow; end-- {
+		if x.past[end]&pool != 0 || (end >= h.start-negWindow && x.neg[end]&pool != 0) {
+			return true
 		}
 	}
 	return false

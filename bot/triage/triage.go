@@ -103,28 +103,25 @@ func (t *Triage) Assess(text, lang string) Result {
 	if len(toks) == 0 {
 		return Result{}
 	}
-	hits := t.m.find(toks)
-	if len(hits) == 0 {
+	terms, mods := splitMods(t.m.find(toks), len(toks))
+	if len(terms) == 0 {
 		return Result{}
 	}
 	first, known := t.index[lang]
 	if known {
-		if r := evaluate(poolMask(hits, first, t.isShared)); r.Urgent {
+		if r := evaluate(poolMask(terms, mods, first, t.shared)); r.Urgent {
 			return r
 		}
 	}
 	var tried uint64
-	for _, h := range hits {
+	for _, h := range terms {
 		if (known && h.lang == first) || tried&(1<<h.lang) != 0 {
 			continue
 		}
 		tried |= 1 << h.lang
-		if r := evaluate(poolMask(hits, h.lang, t.isShared)); r.Urgent {
+		if r := evaluate(poolMask(terms, mods, h.lang, t.shared)); r.Urgent {
 			return r
 		}
 	}
 	return Result{}
 }
-
-// isShared reports whether lexicon i is mixed into every language.
-func (t *Triage) isShared(i int) bool { return t.shared&(1<<i) != 0 }
