@@ -85,6 +85,33 @@ type harness struct {
 
 func newHarness(t testing.TB) *harness {
 	loadContent(t)
+	return newHarnessOn(t, content.kb, content.search)
+}
+
+// newHarnessOnly runs on the articles of the given languages only, so a
+// test of missing content does not depend on what has been written since.
+func newHarnessOnly(t testing.TB, langs ...string) *harness {
+	loadContent(t)
+	var arts []*knowledge.Article
+	for _, a := range content.kb.Articles() {
+		for _, l := range langs {
+			if a.Lang == l {
+				arts = append(arts, a)
+			}
+		}
+	}
+	kb, err := knowledge.NewBase(arts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := kbleve.New(kb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newHarnessOn(t, kb, idx)
+}
+
+func newHarnessOn(t testing.TB, kb *knowledge.Base, search knowledge.Searcher) *harness {
 	keys, err := bot.NewKeyring(bytes.Repeat([]byte("k"), 32))
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +129,7 @@ func newHarness(t testing.TB) *harness {
 		bot.ChannelWeb: rec, bot.ChannelSMS: rec, bot.ChannelTelegram: rec, bot.ChannelWhatsApp: rec,
 	}, Log: log}
 	e := &bot.Engine{
-		Store: st, Flows: content.flows, Search: content.search, Articles: content.kb,
+		Store: st, Flows: content.flows, Search: search, Articles: kb,
 		Locales: content.cat, Triage: content.tri, Log: log, Threshold: knowledge.DefaultThreshold,
 		RetentionDays: 30,
 	}
