@@ -97,3 +97,15 @@ func TestConversationKeepsLanguageOnAdminWords(t *testing.T) {
 		}
 	}
 }
+
+func TestSMSNeverCutsPrivacyNotice(t *testing.T) {
+	h := newHarness(t)
+	out := h.send(bot.ChannelSMS, "+33600000002", bot.Inbound{Text: "سلام، چطور میتانم به افغانستان برگردم؟"})
+	want := content.cat.Printer("fa").T("welcome.privacy", map[string]any{"Days": 30})
+	for _, o := range out {
+		if o.Text == want {
+			return
+		}
+	}
+	t.Fatalf("the Dari privacy notice was not sent whole:\n%s", joined(out))
+}

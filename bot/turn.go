@@ -220,6 +220,14 @@ func defaultSurface(ch Channel) Surface {
 	return SurfaceTelegram
 }
 
+// wholeKeys are messages never cut for the SMS budget: the privacy
+// notice, what a caseworker will see, and the emergency numbers must reach
+// the person in full, whatever they cost.
+var wholeKeys = map[string]bool{
+	"welcome.privacy": true, "handoff.explain": true, "triage.urgent": true,
+	"triage.violence_women": true, "triage.child": true, "triage.urgent_handoff": true,
+}
+
 // say adds a localised message; with choices it closes the message and
 // offers them.
 func (t *turn) say(key string, data map[string]any, choices ...Choice) {
@@ -229,7 +237,15 @@ func (t *turn) say(key string, data map[string]any, choices ...Choice) {
 	if _, ok := data["Days"]; !ok {
 		data["Days"] = t.e.RetentionDays
 	}
-	t.sayText(t.p.T(key, data), choices...)
+	text := t.p.T(key, data)
+	if t.conv.Surface == SurfaceSMS && wholeKeys[key] && len(choices) == 0 {
+		t.queue()
+		if err := t.write(channels.SMSPrepare(text), nil); err != nil && t.err == nil {
+			t.err = err
+		}
+		return
+	}
+	t.sayText(text, choices...)
 }
 
 // sayText adds literal text (an article) to the message being built.
@@ -260,15 +276,27 @@ func (t *turn) localise(choices []Choice) []Option {
 }
 
 // queue closes the message being built; flush writes queued messages.
+// On SMS, parts that together exceed the segment budget are sent as
+// separate messages (so a privacy notice is never cut mid-sentence); only
+// a part too long on its own is cut, with "reply MORE" for the rest.
 func (t *turn) queue() {
 	if len(t.texts) == 0 {
 		return
 	}
-	text := strings.Join(t.texts, "\n\n")
+	parts := t.texts
 	t.texts = nil
 	opts := t.options
 	t.options = nil
-	if err := t.enqueue(text, opts); err != nil {
+	if t.conv.Surface == SurfaceSMS && len(parts) > 1 &&
+		channels.SMSSegments(channels.SMSPrepare(strings.Join(parts, "\n\n"))) > smsBudget {
+		for _, p := range parts[:len(parts)-1] {
+			if err := t.enqueue(p, nil); err != nil && t.err == nil {
+				t.err = err
+			}
+		}
+		parts = parts[len(parts)-1:]
+	}
+	if err := t.enqueue(strings.Join(parts, "\n\n"), opts); err != nil && t.err == nil {
 		t.err = err
 	}
 }
@@ -311,14 +339,15 @@ func (t *turn) enqueue(text string, opts []Option) error {
 	if rest != "" {
 		head += suffix
 	}
+	if rest != "" {
+		t.conv.State.Pending = rest // MORE continues the last cut message
+	}
 	if list == "" {
-		t.conv.State.Pending = rest
 		return t.write(head, nil)
 	}
 	if err := t.write(head, nil); err != nil {
 		return err
 	}
-	t.conv.State.Pending = rest
 	return t.write(list, opts)
 }
 

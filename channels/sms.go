@@ -151,12 +151,25 @@ func UTF16Len(s string) int {
 	return n
 }
 
-// safeCut moves a cut point back to the last space within the final fifth
-// of s[:cut]; failing that, back past combining marks, joiners and
-// variation selectors so no grapheme is split.
+// sentenceEnds are the marks after which a cut reads naturally.
+var sentenceEnds = []string{". ", "? ", "! ", "\n", "። ", "؟ ", "۔ ", "। ", "፧ "}
+
+// safeCut moves a cut point back to the end of a sentence in the last third
+// of s[:cut], else to the last space within the final fifth; failing that,
+// back past combining marks, joiners and variation selectors so no
+// grapheme is split.
 func safeCut(s string, cut int) int {
 	if cut >= len(s) {
 		return len(s)
+	}
+	best := -1
+	for _, e := range sentenceEnds {
+		if i := strings.LastIndex(s[:cut], e); i >= 0 && i+len(e) > best {
+			best = i + len(e)
+		}
+	}
+	if best > 0 && best >= cut*2/3 {
+		return best
 	}
 	if sp := strings.LastIndexFunc(s[:cut], unicode.IsSpace); sp > 0 && sp >= cut*4/5 {
 		return sp
