@@ -101,7 +101,6 @@ func (t *turn) control(intent control.Intent) error {
 		t.say("control.help", nil, t.followUps(false)...)
 		return nil
 	}
-	// yes/no with nothing to answer: read it as a question like any text.
 	return t.question(t.clean.Text)
 }
 

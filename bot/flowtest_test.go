@@ -109,3 +109,22 @@ func TestSMSNeverCutsPrivacyNotice(t *testing.T) {
 	}
 	t.Fatalf("the Dari privacy notice was not sent whole:\n%s", joined(out))
 }
+
+func TestYesAtAFreeTextStepStaysInTheIntake(t *testing.T) {
+	h := newHarness(t)
+	addr := "s-hand-0002"
+	h.text(addr, "bonjour")
+	out := h.text(addr, "conseiller")
+	var yes string
+	for _, p := range payloads(out) {
+		if strings.HasSuffix(p, ":yes") {
+			yes = p
+		}
+	}
+	h.press(addr, yes)
+	h.text(addr, "oui") // the answer to "what do you need help with?"
+	out = h.text(addr, "non")
+	if hs, _ := h.store.OpenHandoffs(context.Background()); len(hs) != 1 {
+		t.Fatalf("intake abandoned: %d handoffs; last reply:\n%s", len(hs), joined(out))
+	}
+}

@@ -72,9 +72,9 @@ func (t *turn) route() error {
 			conv.Lang = wordLang
 		}
 		if ok && (intent == control.Yes || intent == control.No) {
-			if p := t.optionFor(string(intent)); p != "" {
-				payload, ok = p, false
-			}
+			// yes/no answer an offered option; otherwise they are plain
+			// text (a flow waiting for free text takes them as they are).
+			payload, ok = t.optionFor(string(intent)), false
 		}
 	}
 	if payload == "" && !ok && text != "" {
