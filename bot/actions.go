@@ -373,15 +373,17 @@ func (t *turn) more() error {
 	}
 	st.MoreShown = true
 	t.topic = st.LastTopic
-	t.sayText(strings.TrimSpace(strings.ReplaceAll(a.Body, "**", "")))
+	parts := []string{strings.TrimSpace(strings.ReplaceAll(a.Body, "**", ""))}
 	if len(a.Sources) > 0 {
-		t.say("answer.sources", map[string]any{
+		parts = append(parts, t.p.T("answer.sources", map[string]any{
 			"Sources": strings.Join(a.Sources, " "), "Date": a.Verified.Format("2006-01-02"),
-		})
+		}))
 	}
 	if !a.Reviewed && a.Lang != "en" && a.Lang != "fr" {
-		t.say("answer.not_reviewed", nil)
+		parts = append(parts, t.p.T("answer.not_reviewed", nil))
 	}
+	// One text, so on SMS "MORE" pages through body, sources and note in order.
+	t.sayText(strings.Join(parts, "\n\n"))
 	t.offer(t.followUps(false)...)
 	return nil
 }
