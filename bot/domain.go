@@ -48,8 +48,12 @@ type Inbound struct {
 	Payload    string    // button payload, when the person pressed a button
 	Campaign   string    // outreach campaign code from a deep link, if any
 	LangHint   string    // language asked for by a deep link, if any
+	TopicHint  string    // topic asked for by a deep link, if any
 	Media      []string  // kinds of attachment the bot cannot read (photo, voice...)
 	ReceivedAt time.Time // when the provider received it
+	// Profile is the display name the provider gives (WhatsApp ProfileName):
+	// personal data, stored sealed like the address and never logged.
+	Profile string
 }
 
 // Direction tells who wrote a message.
@@ -159,4 +163,47 @@ type Outbound struct {
 	Attempts       int
 	NotBefore      time.Time
 	CreatedAt      time.Time
+
+	// LastInbound is when the contact last wrote (ClaimOutbox fills it): a
+	// channel with a reply window (WhatsApp: 24 hours) decides from it
+	// whether a free-form message may go.
+	LastInbound time.Time
+	// WindowClosed is set when the provider refused an earlier attempt as
+	// outside its messaging window: send it the way that works outside.
+	WindowClosed bool
+
+	// Where the reply stands, as Store.Outbox reports it for the console.
+	Status     OutboxStatus
+	ProviderID string // provider's id of the last send (or of the template that announced it)
+	Delivery   string // provider's latest delivery status: sent, delivered, read, undelivered, failed...
+	ErrorCode  string // provider's error code for a failed delivery
+	LastError  string // why it failed, waits for a retry, or is held
+}
+
+// OutboxStatus is where a reply is in the outbox.
+type OutboxStatus string
+
+// Outbox statuses.
+const (
+	OutboxQueued OutboxStatus = "queued" // waiting for the worker (or a retry)
+	OutboxHeld   OutboxStatus = "held"   // waiting for the person to write again (closed window)
+	OutboxSent   OutboxStatus = "sent"   // accepted by the provider
+	OutboxFailed OutboxStatus = "failed" // given up on
+)
+
+// Delivery is a provider's report on a message it accepted earlier (a
+// status callback): its status now and, for a failure, the error code and
+// what the failure means for the contact.
+type Delivery struct {
+	Channel    Channel
+	ProviderID string
+	Status     string // provider's status: queued, sent, delivered, read, undelivered, failed...
+	ErrorCode  string // provider's error code, when it gives one
+	// Failed is set for a failed or undelivered message; Kind then says
+	// what to do: SendOptedOut or SendBlocked mark the contact, SendHeld
+	// puts the message back for the closed-window path, others are only
+	// recorded.
+	Failed bool
+	Kind   SendErrorKind
+	At     time.Time
 }

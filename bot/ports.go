@@ -69,6 +69,11 @@ const (
 	SendPermanent                      // will never work (bad address, 4xx)
 	SendBlocked                        // the person blocked the bot
 	SendOptedOut                       // the person opted out (SMS STOP, 21610)
+	// SendHeld: the message cannot go now (the WhatsApp 24-hour window is
+	// closed); it waits until the person writes again. The Sender may
+	// return the provider id of what it sent instead (a template telling
+	// the person a reply is waiting) with this error.
+	SendHeld
 )
 
 // SendError is a typed failure from a Sender.

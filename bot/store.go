@@ -31,6 +31,20 @@ type Store interface {
 	MarkRetry(ctx context.Context, id int64, at time.Time, reason string) error
 	// MarkFailed records a permanent failure with its reason.
 	MarkFailed(ctx context.Context, id int64, reason string, at time.Time) error
+	// MarkHeld keeps a queued message until its contact writes again (a
+	// closed messaging window), holding back the contact's later replies;
+	// providerID is what was sent instead (a template), if anything, and
+	// reason what the console shows. RecordInbound releases it.
+	MarkHeld(ctx context.Context, id int64, providerID, reason string, at time.Time) error
+	// MarkWindowClosed puts a sent message the provider refused as outside
+	// its messaging window back in the queue, due at at, with WindowClosed.
+	MarkWindowClosed(ctx context.Context, id int64, at time.Time) error
+	// RecordDelivery records a provider's report on a sent message and
+	// returns the message; ErrNotFound for a provider id it does not know.
+	RecordDelivery(ctx context.Context, d Delivery) (Outbound, error)
+	// Outbox lists a conversation's replies, oldest first, with their
+	// status, delivery report and last error (for the console).
+	Outbox(ctx context.Context, conversationID int64) ([]Outbound, error)
 	// Transcript returns a conversation's messages, oldest first.
 	Transcript(ctx context.Context, conversationID int64) ([]Message, error)
 	// OpenHandoffs lists handoffs that are not closed, urgent first then oldest.
@@ -49,11 +63,21 @@ type Tx interface {
 	// ErrDuplicate when (channel, providerID) was seen before. It finds or
 	// creates the contact (by HMAC key, address sealed) and its
 	// conversation, and stores the message text in the transcript.
+	// It seals and keeps in.Profile when given, and releases the
+	// contact's held replies (the person wrote: the window is open).
 	RecordInbound(ctx context.Context, in Inbound) (Contact, Conversation, error)
 	// SaveConversation updates language, surface, campaign, state, counters.
 	SaveConversation(ctx context.Context, c Conversation) error
-	// SetContactFlags updates opt-out and blocked flags.
+	// SetContactFlags updates opt-out and blocked flags. Opting out or
+	// blocking also fails the contact's queued replies (held ones too):
+	// nothing already queued goes once the person said stop.
 	SetContactFlags(ctx context.Context, contactID int64, optedOut, blocked bool) error
+	// MarkBlocked sets the blocked flag of the contact with this channel and
+	// address, as a provider reports it (Telegram my_chat_member). Blocking
+	// also fails the contact's queued outbox, so nothing is sent while
+	// blocked. It returns ErrNotFound when there is no such contact, and
+	// creates none.
+	MarkBlocked(ctx context.Context, ch Channel, address string, blocked bool) error
 	// AddMessage appends a bot or caseworker message to the transcript.
 	AddMessage(ctx context.Context, m Message) (Message, error)
 	// Enqueue writes a reply to the outbox. ContactID, ConversationID,

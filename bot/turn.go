@@ -71,6 +71,11 @@ func (t *turn) route() error {
 		if ok && conv.Lang == "" && wordLang != "" {
 			conv.Lang = wordLang
 		}
+		if ok && intent == control.Yes && t.contact.OptedOut && !control.Shared(text) {
+			// After STOP, YES opts back in as it does for SMS carriers and
+			// Twilio; a shared "ok" (read as acknowledging the stop) does not.
+			intent = control.Start
+		}
 		if ok && (intent == control.Yes || intent == control.No) {
 			// yes/no answer an offered option; otherwise they are plain
 			// text (a flow waiting for free text takes them as they are).

@@ -12,7 +12,8 @@ import (
 // its channel's Sender, and records the result. A failed send is retried
 // with exponential backoff and jitter (honouring the provider's hint); a
 // permanent failure is recorded with its reason; a blocked or opted-out
-// person is marked so nothing more is sent.
+// person is marked so nothing more is sent; a reply that cannot go while
+// the messaging window is closed is held until the person writes.
 type Worker struct {
 	Store   Store
 	Senders map[Channel]Sender
@@ -119,10 +120,13 @@ func (w *Worker) deliver(ctx context.Context, o Outbound) {
 	switch {
 	case kind == SendBlocked || kind == SendOptedOut:
 		log.Info("recipient unreachable; contact marked", "kind", kind)
+		w.record(w.Store.MarkFailed(ctx, o.ID, err.Error(), now))
 		w.record(w.Store.InTx(ctx, func(tx Tx) error {
 			return tx.SetContactFlags(ctx, o.ContactID, kind == SendOptedOut, kind == SendBlocked)
 		}))
-		w.record(w.Store.MarkFailed(ctx, o.ID, err.Error(), now))
+	case kind == SendHeld:
+		log.Info("messaging window closed; reply held until the person writes")
+		w.record(w.Store.MarkHeld(ctx, o.ID, id, err.Error(), now))
 	case kind == SendPermanent || o.Attempts >= MaxAttempts:
 		log.Warn("send failed permanently", "attempts", o.Attempts, "err", err)
 		w.record(w.Store.MarkFailed(ctx, o.ID, err.Error(), now))

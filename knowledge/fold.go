@@ -93,19 +93,42 @@ func foldLetter(r rune) (a, b rune, ok bool) {
 		return 0x0648, 0, true // ۆ and other waw variants -> و
 	case 0x06BA:
 		return 0x0646, 0, true // ں -> ن
+	// Devanagari candra vowels of English loanwords (डॉक्टर, डाक्टर).
+	case 0x0911:
+		return 0x0913, 0, true // ऑ -> ओ
+	case 0x090D:
+		return 0x090F, 0, true // ऍ -> ए
 	}
 	// Ethiopic homophone series.
 	switch {
 	case r >= 0x1210 && r <= 0x1217: // ሐ -> ሀ
-		return r - 0x10, 0, true
+		return laryngeal(r - 0x10), 0, true
 	case r >= 0x1280 && r <= 0x1287: // ኀ -> ሀ
-		return r - 0x80, 0, true
+		return laryngeal(r - 0x80), 0, true
+	case r >= 0x12B8 && r <= 0x12BE: // ኸ -> ሀ
+		return laryngeal(r - 0xB8), 0, true
 	case r >= 0x1220 && r <= 0x1227: // ሠ -> ሰ
 		return r + 0x10, 0, true
 	case r >= 0x12D0 && r <= 0x12D6: // ዐ -> አ
-		return r - 0x30, 0, true
+		return laryngeal(r - 0x30), 0, true
 	case r >= 0x1340 && r <= 0x1347: // ፀ -> ጸ
 		return r - 0x08, 0, true
+	case r == 0x1203, r == 0x12A3, r == 0x12A7: // ሃ -> ሀ; ኣ, ኧ -> አ
+		return laryngeal(r), 0, true
 	}
 	return 0, 0, false
+}
+
+// laryngeal folds the a-form (4th order) of the ሀ and አ series, and
+// Amharic ኧ, to the first form: Amharic pronounces them alike and writes
+// both (ሀገር, ሃገር), and Tigrinya writers type ኣ or አ as the keyboard
+// gives.
+func laryngeal(r rune) rune {
+	switch r {
+	case 0x1203:
+		return 0x1200
+	case 0x12A3, 0x12A7:
+		return 0x12A0
+	}
+	return r
 }

@@ -23,14 +23,21 @@ import (
 //     ئ -> ی); every yeh (ي ى ې ۍ ێ ے) -> Persian ی; ك ڪ -> ک; ګ -> گ;
 //     every heh and teh marbuta (ة ە ہ ھ ۀ ۃ) -> ه, because Urdu and
 //     Sorani writers on Arabic or Persian keyboards type ه for all of them;
-//     Sorani ڵ -> ل, ڕ -> ر, ۆ -> و; Urdu ں -> ن;
+//     Sorani ڵ -> ل, ڕ -> ر, ۆ -> و; Urdu ں -> ن. (The Pashto and Urdu
+//     letters missing from Persian keyboards, ټ ډ ړ ڼ ښ ږ ٹ ڈ ڑ, are
+//     kept: folding them makes other words, Urdu کارڈ "card" would be
+//     Persian کارد "knife". Search folds them per language, see Lexicon.);
 //   - Devanagari and Gurmukhi: nukta removed, candrabindu -> anusvara,
-//     tippi -> bindi, addak removed (often left out when typing);
-//   - Ethiopic (ti, am): the homophone series are folded to one: ሐ and ኀ
-//     -> ሀ, ሠ -> ሰ, ዐ -> አ, ፀ -> ጸ (Tigrinya does pronounce ሐ and ዐ apart,
-//     but writers mix them often enough that matching them is worth the
-//     rare collision); gemination marks removed; Ethiopic numerals, which
-//     are not positional, are kept as they are;
+//     tippi -> bindi, addak removed (often left out when typing); the
+//     candra vowels of English loanwords become the plain ones (ऑ -> ओ,
+//     ॉ -> ो, ऍ -> ए, ॅ -> े);
+//   - Ethiopic (ti, am): the homophone series are folded to one: ሐ, ኀ
+//     and ኸ -> ሀ, ሠ -> ሰ, ዐ -> አ, ፀ -> ጸ (Tigrinya does pronounce ሐ and ዐ
+//     apart, but writers mix them often enough that matching them is worth
+//     the rare collision), and the a-form of the ሀ and አ series is the
+//     first form (ሃ ሓ ኃ -> ሀ, ኣ ዓ ኧ -> አ: Amharic writes ሀገር and ሃገር);
+//     gemination marks removed; Ethiopic numerals, which are not
+//     positional, are kept as they are;
 //   - every decimal digit (Arabic-Indic, Persian, Devanagari, Gurmukhi...)
 //     -> ASCII;
 //   - ZWNJ and ZWJ are removed, joining the word: Persian "می‌خواهم" ->
@@ -147,6 +154,10 @@ func foldMark(r rune, prev class) (rune, bool) {
 			return 0, false
 		case 0x0901: // candrabindu
 			return 0x0902, true
+		case 0x0949: // candra o: डॉक्टर -> डोक्टर
+			return 0x094B, true
+		case 0x0945: // candra e
+			return 0x0947, true
 		}
 	case classGurmukhi:
 		switch r {

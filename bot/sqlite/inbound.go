@@ -56,6 +56,14 @@ func (t *tx) RecordInbound(ctx context.Context, in bot.Inbound) (bot.Contact, bo
 	if err != nil {
 		return bot.Contact{}, bot.Conversation{}, fmt.Errorf("record inbound: %w", err)
 	}
+	if in.Profile != "" {
+		if err := t.sealProfile(ctx, c.ID, in.Profile); err != nil {
+			return bot.Contact{}, bot.Conversation{}, fmt.Errorf("record inbound: %w", err)
+		}
+	}
+	if err := t.releaseHeld(ctx, c.ID, now); err != nil {
+		return bot.Contact{}, bot.Conversation{}, fmt.Errorf("record inbound: %w", err)
+	}
 	conv, err := t.conversationFor(ctx, c.ID, in, now)
 	if err != nil {
 		return bot.Contact{}, bot.Conversation{}, fmt.Errorf("record inbound: %w", err)
@@ -140,10 +148,47 @@ func (t *tx) SaveConversation(ctx context.Context, c bot.Conversation) error {
 }
 
 // SetContactFlags updates the contact's opt-out and blocked flags.
+// Opting out or blocking fails the contact's queued replies, held ones
+// included, so that nothing already queued goes after a STOP.
 func (t *tx) SetContactFlags(ctx context.Context, contactID int64, optedOut, blocked bool) error {
 	res, err := t.tx.ExecContext(ctx, `UPDATE contacts SET opted_out = ?, blocked = ? WHERE id = ?`,
 		optedOut, blocked, contactID)
-	return affectedOne(res, err, "set contact flags", contactID)
+	if err := affectedOne(res, err, "set contact flags", contactID); err != nil || (!optedOut && !blocked) {
+		return err
+	}
+	reason := "contact opted out"
+	if blocked {
+		reason = "contact blocked the bot"
+	}
+	_, err = t.tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed', last_error = ?, failed_at = ?,
+		leased_until = NULL, held_at = NULL WHERE contact_id = ? AND status = 'queued'`, reason, ms(t.s.now()), contactID)
+	if err != nil {
+		return fmt.Errorf("set contact flags %d: outbox: %w", contactID, err)
+	}
+	return nil
+}
+
+// MarkBlocked sets the blocked flag of the contact found by the lookup key
+// of (ch, address); blocking fails its queued outbox rows (see bot.Tx).
+func (t *tx) MarkBlocked(ctx context.Context, ch bot.Channel, address string, blocked bool) error {
+	var id int64
+	err := t.tx.QueryRowContext(ctx, `UPDATE contacts SET blocked = ? WHERE channel = ? AND lookup_key = ?
+		RETURNING id`, blocked, ch, t.s.keys.LookupKey(ch, address)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("mark blocked: %s contact: %w", ch, bot.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("mark blocked: %w", err)
+	}
+	if !blocked {
+		return nil
+	}
+	_, err = t.tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed', last_error = 'contact blocked the bot',
+		failed_at = ?, leased_until = NULL WHERE contact_id = ? AND status = 'queued'`, ms(t.s.now()), id)
+	if err != nil {
+		return fmt.Errorf("mark blocked: outbox: %w", err)
+	}
+	return nil
 }
 
 // AddMessage appends m to its conversation's transcript. CreatedAt defaults

@@ -68,7 +68,8 @@ func (t *tx) Enqueue(ctx context.Context, o bot.Outbound) (bot.Outbound, error) 
 // ones after it. The scan walks the queued rows in id order and stops at
 // the limit; its cost grows with the queued backlog, not with history.
 const claimQuery = `SELECT o.id, o.contact_id, o.conversation_id, o.channel, o.surface, o.lang,
-		o.text, o.options, o.attempts, o.not_before, o.created_at, c.address_sealed
+		o.text, o.options, o.attempts, o.not_before, o.created_at, c.address_sealed,
+		c.last_seen, o.window_closed
 	FROM outbox o INDEXED BY outbox_queue JOIN contacts c ON c.id = o.contact_id
 	WHERE o.status = 'queued'
 	  AND o.not_before <= ?
@@ -103,9 +104,10 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 				opts             string
 				notBefore, creat int64
 				addr             []byte
+				lastSeen         int64
 			)
 			err := rows.Scan(&o.ID, &o.ContactID, &o.ConversationID, &o.Channel, &o.Surface, &o.Lang,
-				&o.Text, &opts, &o.Attempts, &notBefore, &creat, &addr)
+				&o.Text, &opts, &o.Attempts, &notBefore, &creat, &addr, &lastSeen, &o.WindowClosed)
 			if err != nil {
 				rows.Close()
 				return err
@@ -117,7 +119,8 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 			if len(o.Options) == 0 {
 				o.Options = nil
 			}
-			o.NotBefore, o.CreatedAt = fromMS(notBefore), fromMS(creat)
+			o.NotBefore, o.CreatedAt, o.LastInbound = fromMS(notBefore), fromMS(creat), fromMS(lastSeen)
+			o.Status = bot.OutboxQueued
 			out = append(out, o)
 			sealed = append(sealed, addr)
 		}
@@ -162,7 +165,8 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 // since the provider's word is final.
 func (s *Store) MarkSent(ctx context.Context, id int64, providerID string, at time.Time) error {
 	res, err := s.w.ExecContext(ctx, `UPDATE outbox SET status = 'sent', provider_id = ?, sent_at = ?,
-		leased_until = NULL, failed_at = NULL WHERE id = ?`, nullString(providerID), ms(at), id)
+		leased_until = NULL, failed_at = NULL, held_at = NULL, window_closed = 0,
+		delivery = '', error_code = '', delivery_at = NULL WHERE id = ?`, nullString(providerID), ms(at), id)
 	return affectedOne(res, err, "mark sent: outbox", id)
 }
 

@@ -60,7 +60,8 @@ func deleteContacts(ctx context.Context, db execer, ids []int64) (int64, error) 
 }
 
 // Purge deletes what is older than before: messages, sent and failed
-// outbox rows, closed handoffs and inbound dedupe rows; then contacts last
+// outbox rows, replies held (for a closed window) since before it, closed
+// handoffs and inbound dedupe rows; then contacts last
 // seen before it that are left with no message, no open handoff and no
 // queued reply, with their conversation and remaining rows. It works in
 // batches of purgeBatch rows, each its own transaction, then checkpoints
@@ -76,6 +77,8 @@ func (s *Store) Purge(ctx context.Context, before time.Time) (int64, error) {
 			(SELECT id FROM outbox WHERE status = 'sent' AND sent_at < ? LIMIT ?)`},
 		{"failed outbox", `DELETE FROM outbox WHERE id IN
 			(SELECT id FROM outbox WHERE status = 'failed' AND failed_at < ? LIMIT ?)`},
+		{"held outbox", `DELETE FROM outbox WHERE id IN
+			(SELECT id FROM outbox WHERE status = 'queued' AND held_at < ? LIMIT ?)`},
 		{"closed handoffs", `DELETE FROM handoffs WHERE id IN
 			(SELECT id FROM handoffs WHERE status = 'closed' AND closed_at < ? LIMIT ?)`},
 		{"dedupe", `DELETE FROM inbound_dedupe WHERE (channel, provider_id) IN

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/passerelle-org/passerelle/bot"
+	"github.com/passerelle-org/passerelle/bot/migrations"
 	"github.com/passerelle-org/passerelle/bot/storetest"
 )
 
@@ -83,7 +84,13 @@ func TestNoAddressInFile(t *testing.T) {
 	secrets := []string{storetest.PhoneA, strings.TrimPrefix(storetest.PhoneA, "+"), storetest.ChatIDA, "whatsapp:" + storetest.PhoneB}
 	record(t, s, bot.Inbound{Channel: bot.ChannelSMS, Address: storetest.PhoneA, ProviderID: "SM1", Text: "I want to go back"})
 	record(t, s, bot.Inbound{Channel: bot.ChannelTelegram, Address: storetest.ChatIDA, ProviderID: "1", Text: "I want to go back"})
-	record(t, s, bot.Inbound{Channel: bot.ChannelWhatsApp, Address: "whatsapp:" + storetest.PhoneB, ProviderID: "SM2", Text: "I want to go back"})
+	record(t, s, bot.Inbound{Channel: bot.ChannelWhatsApp, Address: "whatsapp:" + storetest.PhoneB, ProviderID: "SM2", Text: "I want to go back",
+		Profile: "Zaynab Haddad"})
+	secrets = append(secrets, "Zaynab Haddad")
+	var profiles int
+	if err := s.r.QueryRow(`SELECT COUNT(*) FROM contacts WHERE profile_sealed IS NOT NULL`).Scan(&profiles); err != nil || profiles != 1 {
+		t.Fatalf("sealed profiles = %d, %v; want 1", profiles, err)
+	}
 	claimed, err := s.ClaimOutbox(t.Context(), time.Now(), 10, time.Minute)
 	if err != nil || len(claimed) != 3 {
 		t.Fatal(claimed, err)
@@ -150,8 +157,9 @@ func TestReopenKeys(t *testing.T) {
 		t.Fatalf("after reopening with the same key: %+v, %v", got, err)
 	}
 	var versions int
-	if err := again.r.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&versions); err != nil || versions != 1 {
-		t.Errorf("schema_migrations rows = %d, %v; want 1 (migrations applied once)", versions, err)
+	list, _ := migrations.List(migrations.SQLite)
+	if err := again.r.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&versions); err != nil || versions != len(list) {
+		t.Errorf("schema_migrations rows = %d, %v; want %d (migrations applied once)", versions, err, len(list))
 	}
 	again.Close()
 

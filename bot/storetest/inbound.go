@@ -84,6 +84,48 @@ func testContactFlags(t *testing.T, f *fixture) {
 	}
 }
 
+// testMarkBlocked: a provider's "blocked" report finds the contact by
+// channel and address, fails what was queued for it (nothing is sent while
+// blocked) and leaves other contacts alone; an unknown address is
+// ErrNotFound and creates nothing.
+func testMarkBlocked(t *testing.T, f *fixture) {
+	mark := func(ch bot.Channel, addr string, blocked bool) error {
+		return f.s.InTx(f.ctx, func(tx bot.Tx) error { return tx.MarkBlocked(f.ctx, ch, addr, blocked) })
+	}
+	wantNotFound(t, "MarkBlocked of an unknown chat", mark(bot.ChannelTelegram, ChatIDA, true))
+	_, a := f.mustRecord(f.in(bot.ChannelTelegram, ChatIDA, "salam"))
+	_, b := f.mustRecord(f.in(bot.ChannelTelegram, ChatIDB, "selam"))
+	f.enqueue(a, "A1", f.base)
+	f.enqueue(a, "A2", f.base)
+	f.enqueue(b, "B1", f.base)
+	wantNotFound(t, "MarkBlocked on another channel", mark(bot.ChannelSMS, ChatIDA, true))
+	if err := mark(bot.ChannelTelegram, ChatIDA, true); err != nil {
+		t.Fatalf("MarkBlocked: %v", err)
+	}
+	claimed := f.claim(f.base.Add(time.Minute), 10)
+	if got := texts(claimed); !slices.Equal(got, []string{"B1"}) {
+		t.Fatalf("after blocking A: claimed %q, want [B1]", got)
+	}
+	if err := f.s.MarkSent(f.ctx, claimed[0].ID, "p", f.base); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := f.mustRecord(f.in(bot.ChannelTelegram, ChatIDA, "again"))
+	if !c.Blocked {
+		t.Errorf("contact after MarkBlocked(true): %+v", c)
+	}
+	if err := mark(bot.ChannelTelegram, ChatIDA, false); err != nil {
+		t.Fatalf("MarkBlocked(false): %v", err)
+	}
+	c, _ = f.mustRecord(f.in(bot.ChannelTelegram, ChatIDA, "back"))
+	if c.Blocked {
+		t.Errorf("contact after MarkBlocked(false): %+v", c)
+	}
+	f.enqueue(a, "A3", f.base)
+	if got := texts(f.claim(f.base.Add(2*time.Minute), 10)); !slices.Equal(got, []string{"A3"}) {
+		t.Errorf("after unblocking: claimed %q, want [A3]", got)
+	}
+}
+
 func testEnsureContact(t *testing.T, f *fixture) {
 	var c bot.Contact
 	var conv bot.Conversation

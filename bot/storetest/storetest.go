@@ -38,8 +38,10 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store) {
 		{"DedupeWithoutProviderID", testDedupeEmptyID},
 		{"ContactIdentity", testContactIdentity},
 		{"ContactFlags", testContactFlags},
+		{"MarkBlocked", testMarkBlocked},
 		{"EnsureContact", testEnsureContact},
 		{"ConversationRoundTrip", testConversationRoundTrip},
+		{"AnyBytes", testAnyBytes},
 		{"TranscriptOrder", testTranscript},
 		{"Rollback", testRollback},
 		{"NotFound", testNotFound},
@@ -51,6 +53,10 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store) {
 		{"Handoffs", testHandoffs},
 		{"DeleteContactData", testDeleteContactData},
 		{"Purge", testPurge},
+		{"Held", testHeld},
+		{"Delivery", testDelivery},
+		{"OptOutDropsQueued", testOptOutDropsQueued},
+		{"PurgeHeld", testPurgeHeld},
 		{"ConcurrentTx", testConcurrentTx},
 	}
 	for _, tc := range tests {

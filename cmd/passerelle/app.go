@@ -15,8 +15,10 @@ import (
 	"time"
 
 	"github.com/passerelle-org/passerelle/bot"
+	"github.com/passerelle-org/passerelle/bot/postgres"
 	"github.com/passerelle-org/passerelle/bot/sqlite"
 	"github.com/passerelle-org/passerelle/bot/triage"
+	"github.com/passerelle-org/passerelle/channels/telegram"
 	"github.com/passerelle-org/passerelle/channels/web"
 	"github.com/passerelle-org/passerelle/flows"
 	"github.com/passerelle-org/passerelle/knowledge"
@@ -41,6 +43,8 @@ type Main struct {
 	Engine  *bot.Engine
 	Worker  *bot.Worker
 	Web     *web.Channel
+	// Telegram is nil when no bot token is configured.
+	Telegram *telegram.Channel
 
 	// Addr is the address the server listens on once Run has started
 	// (useful with PASSERELLE_ADDR=127.0.0.1:0 in tests).
@@ -79,9 +83,8 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
 		return fmt.Errorf("PASSERELLE_DATA_DIR: %w", err)
 	}
-	m.Store, err = sqlite.Open(ctx, filepath.Join(m.Config.DataDir, "passerelle.db"), keys, m.Clock)
-	if err != nil {
-		return fmt.Errorf("open store: %w", err)
+	if m.Store, err = openStore(ctx, m.Config, keys, m.Clock); err != nil {
+		return err
 	}
 	tri, err := triage.New()
 	if err != nil {
@@ -100,7 +103,24 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Web = web.New(m.Engine, m.Locales, m.Log.With("component", "web"))
 	m.Worker.Senders[bot.ChannelWeb] = m.Web
-	return nil
+	return m.openTelegram()
+}
+
+// openStore opens PostgreSQL when PASSERELLE_DATABASE_URL is set (several
+// replicas may share it), otherwise SQLite in the data dir.
+func openStore(ctx context.Context, c Config, keys *bot.Keyring, clock func() time.Time) (bot.Store, error) {
+	if c.DatabaseURL != "" {
+		s, err := postgres.Open(ctx, c.DatabaseURL, keys, clock)
+		if err != nil {
+			return nil, fmt.Errorf("open store (PASSERELLE_DATABASE_URL): %w", err)
+		}
+		return s, nil
+	}
+	s, err := sqlite.Open(ctx, filepath.Join(c.DataDir, "passerelle.db"), keys, clock)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return s, nil
 }
 
 // openContent loads what needs no database: languages and messages, the
@@ -136,6 +156,7 @@ func (m *Main) openContent() error {
 func (m *Main) Handler() http.Handler {
 	mux := http.NewServeMux()
 	m.Web.Routes(mux)
+	m.telegramRoutes(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
@@ -168,6 +189,8 @@ func (m *Main) Run(ctx context.Context) error {
 	wctx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() { m.Worker.Run(wctx); close(done) }()
+	stopTelegram := m.runTelegram(ctx)
+	defer stopTelegram()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	m.ready.Store(true)

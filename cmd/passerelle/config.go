@@ -18,6 +18,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/passerelle-org/passerelle/bot/postgres"
 )
 
 // Config is Passerelle's whole configuration: defaults, then the optional
@@ -28,7 +30,7 @@ type Config struct {
 	Addr                  string  `yaml:"addr" env:"PASSERELLE_ADDR" doc:"HTTP listen address"`
 	PublicURL             string  `yaml:"public_url" env:"PASSERELLE_PUBLIC_URL" doc:"public https base URL (webhooks); empty = none"`
 	DataDir               string  `yaml:"data_dir" env:"PASSERELLE_DATA_DIR" doc:"where SQLite and the generated secret key live"`
-	DatabaseURL           string  `yaml:"database_url" env:"PASSERELLE_DATABASE_URL" doc:"empty = SQLite in the data dir"`
+	DatabaseURL           string  `yaml:"database_url" env:"PASSERELLE_DATABASE_URL" secret:"true" doc:"postgres:// URL; empty = SQLite in the data dir"`
 	SecretKey             string  `yaml:"secret_key" env:"PASSERELLE_SECRET_KEY" secret:"true" doc:"32+ bytes, hex or base64; generated into the data dir when empty"`
 	TelegramToken         string  `yaml:"telegram_token" env:"PASSERELLE_TELEGRAM_TOKEN" secret:"true" doc:"Telegram bot token"`
 	TelegramWebhookSecret string  `yaml:"telegram_webhook_secret" env:"PASSERELLE_TELEGRAM_WEBHOOK_SECRET" secret:"true" doc:"secret_token for the Telegram webhook"`
@@ -138,7 +140,15 @@ func (c Config) validate() error {
 		return errors.New("PASSERELLE_DATA_DIR: must not be empty")
 	}
 	if c.DatabaseURL != "" {
-		return errors.New("PASSERELLE_DATABASE_URL: the PostgreSQL store is not built yet; leave it empty to use SQLite")
+		// The value may hold a password: the message never repeats it.
+		if err := postgres.CheckURL(c.DatabaseURL); err != nil {
+			return fmt.Errorf("PASSERELLE_DATABASE_URL: %w", err)
+		}
+		// Replicas must share one key, and a key generated into one
+		// machine's data dir would be lost with that machine.
+		if c.SecretKey == "" {
+			return errors.New("PASSERELLE_SECRET_KEY: required with PASSERELLE_DATABASE_URL (every replica needs the same key)")
+		}
 	}
 	if c.SecretKey != "" {
 		if _, err := decodeSecret(c.SecretKey); err != nil {

@@ -56,7 +56,7 @@ func TestConfigInvalidValuesNameTheKey(t *testing.T) {
 		"PASSERELLE_MEILI_URL":               "localhost:7700",
 		"PASSERELLE_ANSWER_THRESHOLD":        "1.5",
 		"PASSERELLE_LOG_LEVEL":               "loud",
-		"PASSERELLE_DATABASE_URL":            "postgres://localhost/passerelle",
+		"PASSERELLE_DATABASE_URL":            "mysql://localhost/passerelle",
 	} {
 		_, err := loadConfig("", env(map[string]string{key: val}))
 		if err == nil || !strings.Contains(err.Error(), key) {
@@ -66,6 +66,25 @@ func TestConfigInvalidValuesNameTheKey(t *testing.T) {
 	if _, err := loadConfig("", env(map[string]string{"PASSERELLE_RETENTION_DAYS": "ten"})); err == nil ||
 		!strings.Contains(err.Error(), "PASSERELLE_RETENTION_DAYS") {
 		t.Errorf("non-number: %v", err)
+	}
+}
+
+func TestConfigDatabaseURL(t *testing.T) {
+	key := strings.Repeat("ab", 32)
+	c, err := loadConfig("", env(map[string]string{"PASSERELLE_DATABASE_URL": "postgres://passerelle:pw@db:5432/passerelle?sslmode=require",
+		"PASSERELLE_SECRET_KEY": key}))
+	if err != nil || c.DatabaseURL == "" {
+		t.Fatalf("a postgres URL with a secret key: %v", err)
+	}
+	// Replicas need one shared key: a generated one is refused.
+	_, err = loadConfig("", env(map[string]string{"PASSERELLE_DATABASE_URL": "postgres://db/passerelle"}))
+	if err == nil || !strings.Contains(err.Error(), "PASSERELLE_SECRET_KEY") {
+		t.Errorf("postgres without a secret key: %v", err)
+	}
+	// A bad URL is named, its password never repeated.
+	_, err = loadConfig("", env(map[string]string{"PASSERELLE_DATABASE_URL": "postgres://u:hunter2@db:port/x", "PASSERELLE_SECRET_KEY": key}))
+	if err == nil || !strings.Contains(err.Error(), "PASSERELLE_DATABASE_URL") || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("bad postgres URL: %v", err)
 	}
 }
 

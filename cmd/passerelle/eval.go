@@ -125,7 +125,7 @@ func runEval(ctx context.Context, env *runEnv, args []string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	cfg.DataDir = dir
+	cfg.DataDir, cfg.DatabaseURL = dir, "" // never the service's database
 	m := &Main{Config: cfg, Log: newLogger(io.Discard, "error")}
 	if err := m.Open(ctx); err != nil {
 		m.Close()

@@ -40,6 +40,7 @@ func commands() []command {
 		{"kb check", "", "validate the articles and print topic x language coverage", runKBCheck},
 		{"kb search", "\"text\" [--lang xx]", "show ranked hits and scores for a question", runKBSearch},
 		{"flows check", "[FILE.yaml...]", "validate flow files (default: the built-in flows)", runFlowsCheck},
+		{"links", "--campaign CODE [--lang xx] [--topic id] [--bot NAME]", "print the Telegram deep link (t.me) for an outreach campaign", runLinks},
 		{"purge", "", "delete messages older than the retention period now", runPurge},
 		{"version", "", "print the version", runVersion},
 	}

@@ -1,7 +1,6 @@
 package bleve
 
 import (
-	_ "embed"
 	"strings"
 	"unicode/utf8"
 
@@ -15,11 +14,6 @@ import (
 	"github.com/passerelle-org/passerelle/knowledge"
 )
 
-// extraStopWords holds our own stop words, by language (see the file).
-//
-//go:embed stopwords.txt
-var extraStopWords string
-
 // analyzer turns text into index terms for one language. It is the whole
 // analysis chain, applied identically to articles and to messages:
 // knowledge.Normalize, split on spaces, drop one-letter words (digits
@@ -29,13 +23,15 @@ var extraStopWords string
 // query-time analysis cannot drift apart.
 type analyzer struct {
 	lang string
+	lex  *knowledge.Lexicon // synonyms and variants, applied before stemming
 	stop map[string]bool
 	stem func(string) string // nil: no stemming
 }
 
-// newAnalyzer builds the analyzer for lang.
-func newAnalyzer(lang string) *analyzer {
-	a := &analyzer{lang: lang, stop: map[string]bool{}, stem: stemmerFor(lang)}
+// newAnalyzer builds the analyzer for lang, with its search data (stop
+// words, synonyms and variants) from knowledge.
+func newAnalyzer(lang string, lex *knowledge.Lexicon) *analyzer {
+	a := &analyzer{lang: lang, lex: lex, stop: map[string]bool{}, stem: stemmerFor(lang)}
 	switch lang {
 	case "en":
 		a.addStopList(string(en.EnglishStopWords))
@@ -50,25 +46,16 @@ func newAnalyzer(lang string) *analyzer {
 	case "ckb":
 		a.addStopList(string(ckb.SoraniStopWords))
 	}
-	a.addStopList(section(extraStopWords, lang))
+	for _, w := range lex.Stop {
+		a.stop[w] = true
+	}
 	return a
 }
 
-// section returns the lines of the "[lang]" section of a stop word file.
-func section(file, lang string) string {
-	var b strings.Builder
-	in := false
-	for line := range strings.Lines(file) {
-		t := strings.TrimSpace(line)
-		if strings.HasPrefix(t, "[") && strings.HasSuffix(t, "]") {
-			in = t == "["+lang+"]"
-			continue
-		}
-		if in {
-			b.WriteString(line)
-		}
-	}
-	return b.String()
+// tokens splits text into normalised tokens with the variants of the
+// language's lexicon rewritten (see knowledge.Lexicon.Rewrite).
+func (a *analyzer) tokens(text string) []string {
+	return a.lex.Rewrite(knowledge.Tokens(text))
 }
 
 // addStopList adds the words of a list in Snowball ("|" comments) or
@@ -113,7 +100,7 @@ func (a *analyzer) term(tok string) string {
 // are indexed too (BM25 gives them little weight) so that a message made
 // only of them, such as "who are you", can still be searched.
 func (a *analyzer) terms(text string) []string {
-	toks := knowledge.Tokens(text)
+	toks := a.tokens(text)
 	out := toks[:0]
 	for _, t := range toks {
 		if indexable(t) {

@@ -3,14 +3,17 @@
 // implementing knowledge.Searcher.
 //
 // Analysis. Every field is analysed by our own chain before Bleve sees it
-// (analyzer.go): knowledge.Normalize, split into words, one-letter words
-// dropped, a light stemmer where one helps (Snowball for English and
-// French, Bleve's Hindi stemmer, our affix strippers for Arabic, Persian
-// and Sorani written in normalised letters). Bleve indexes the resulting
-// terms with its whitespace tokenizer, so articles and messages go
-// through exactly the same code. Stop words (Bleve's lists plus
-// stopwords.txt) are indexed but not searched, unless a message is made
-// only of them.
+// (analyzer.go): knowledge.Normalize, split into words, the language's
+// knowledge.Lexicon (letter folds such as Pashto ټ -> ت, then synonyms,
+// spelling variants and romanised forms written as one form: پیسه and
+// paisa as پول, o.q.t.f as oqtf), one-letter words dropped, a light
+// stemmer where one helps (Snowball for English and French, Bleve's Hindi
+// stemmer, our affix and suffix strippers for Arabic, Persian, Sorani,
+// Urdu, Pashto, Punjabi, Ukrainian, Georgian, Somali and Albanian). Bleve
+// indexes the resulting terms with its whitespace tokenizer, so articles
+// and messages go through exactly the same code. Stop words (Bleve's lists
+// plus the lexicon's) are indexed but not searched, unless a message is
+// made only of them.
 //
 // Fields: questions and keywords (weight 1), title (0.9), summary (0.7),
 // body (0.5). The weights are Bleve boosts and also scale the strength of

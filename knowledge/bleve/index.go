@@ -25,6 +25,7 @@ import (
 type Index struct {
 	base      *knowledge.Base
 	analyzers map[string]*analyzer  // all 16 languages
+	shared    *knowledge.Lexicon    // the search data of every language, for an unknown one
 	langs     map[string]*langIndex // languages with articles
 	order     []string              // keys of langs, menu order
 }
@@ -35,16 +36,23 @@ type langIndex struct {
 	an   *analyzer
 	idx  bleve.Index
 	df   map[string]int // articles containing each term, any field
-	n    int            // articles
+	// inField holds the terms of each field (indexed like fields()), so
+	// that a search asks each field only for the terms it holds.
+	inField []map[string]bool
+	n       int // articles
 	// vocab holds the terms for approximate lookups.
 	vocab vocab
 	// questions holds the analysed questions of each topic's article.
 	questions map[string][]question
+	// asked maps the sorted content terms of every question of two terms
+	// or more, joined by spaces, to the topics that ask it (see askedRank).
+	asked map[string][]string
 }
 
 // question is one analysed question of an article.
 type question struct {
 	terms     []string // distinct terms
+	content   []string // distinct terms of the words that are not stop words
 	weight    float64  // sum of the idf of the terms that are not stop words
 	weightAll float64  // sum of the idf of all terms
 }
@@ -76,8 +84,15 @@ const termsAnalyzer = "passerelle_terms"
 // New builds one in-memory index per language of base.
 func New(base *knowledge.Base) (*Index, error) {
 	x := &Index{base: base, analyzers: map[string]*analyzer{}, langs: map[string]*langIndex{}}
+	lexicons, err := knowledge.Lexicons()
+	if err != nil {
+		return nil, err
+	}
 	for _, l := range knowledge.Languages() {
-		x.analyzers[l] = newAnalyzer(l)
+		x.analyzers[l] = newAnalyzer(l, lexicons[l])
+	}
+	if x.shared, err = knowledge.LoadLexicon(""); err != nil {
+		return nil, err
 	}
 	// Languages are indexed in parallel, at most GOMAXPROCS at a time.
 	var (
@@ -159,13 +174,16 @@ func buildLang(an *analyzer, arts []*knowledge.Article) (*langIndex, error) {
 		return nil, fmt.Errorf("creating %s index: %w", an.lang, err)
 	}
 	li := &langIndex{lang: an.lang, an: an, idx: idx, df: map[string]int{}, n: len(arts),
-		questions: map[string][]question{}}
+		questions: map[string][]question{}, asked: map[string][]string{}, inField: make([]map[string]bool, len(fields()))}
+	for i := range li.inField {
+		li.inField[i] = map[string]bool{}
+	}
 	// surface maps every word written in the articles to its term; it
 	// spares stemming a word twice and gives typo matching the words as
 	// people type them.
 	surface := map[string]string{}
 	analyse := func(text string) []string {
-		toks := knowledge.Tokens(text)
+		toks := an.tokens(text)
 		out := toks[:0]
 		for _, tok := range toks {
 			if !indexable(tok) {
@@ -184,10 +202,11 @@ func buildLang(an *analyzer, arts []*knowledge.Article) (*langIndex, error) {
 	for _, a := range arts {
 		doc := map[string]any{}
 		seen := map[string]bool{}
-		for _, f := range fields() {
+		for fi, f := range fields() {
 			terms := analyse(f.text(a))
 			doc[f.name] = strings.Join(terms, " ")
 			for _, t := range terms {
+				li.inField[fi][t] = true
 				if !seen[t] {
 					seen[t] = true
 					li.df[t]++
@@ -207,7 +226,7 @@ func buildLang(an *analyzer, arts []*knowledge.Article) (*langIndex, error) {
 	for _, a := range arts {
 		for _, text := range a.Questions {
 			var q question
-			for _, tok := range knowledge.Tokens(text) {
+			for _, tok := range an.tokens(text) {
 				if !indexable(tok) {
 					continue
 				}
@@ -218,15 +237,29 @@ func buildLang(an *analyzer, arts []*knowledge.Article) (*langIndex, error) {
 				q.terms = append(q.terms, t)
 				q.weightAll += idf(li.df[t], li.n)
 				if !an.stop[tok] {
+					q.content = append(q.content, t)
 					q.weight += idf(li.df[t], li.n)
 				}
 			}
 			if len(q.terms) > 0 {
 				li.questions[a.Topic] = append(li.questions[a.Topic], q)
 			}
+			if len(q.content) >= 2 {
+				k := askedKey(q.content)
+				if !slices.Contains(li.asked[k], a.Topic) {
+					li.asked[k] = append(li.asked[k], a.Topic)
+				}
+			}
 		}
 	}
 	return li, nil
+}
+
+// askedKey is the key of a set of terms in langIndex.asked.
+func askedKey(terms []string) string {
+	s := slices.Clone(terms)
+	slices.Sort(s)
+	return strings.Join(slices.Compact(s), " ")
 }
 
 // idf is the BM25 inverse document frequency of a term found in df of n

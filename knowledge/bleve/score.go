@@ -48,6 +48,7 @@ func (x *Index) rank(ctx context.Context, text, lang string) ([]*candidate, []wo
 		total += w
 	}
 	cands := make([]*candidate, 0, len(byTopic))
+	invs, scratch := invert(exps), make([]float64, len(words))
 	for _, c := range byTopic {
 		for i, s := range c.strength {
 			c.evidence += weights[i] * s
@@ -55,15 +56,19 @@ func (x *Index) rank(ctx context.Context, text, lang string) ([]*candidate, []wo
 		if total > 0 {
 			c.coverage = c.evidence / total
 		}
-		c.question = x.questionSimilarity(c.topic, lang, hasOwn, exps, weights, total, all)
+		c.question = x.questionSimilarity(c.topic, lang, hasOwn, invs, weights, scratch, total, all)
 		cands = append(cands, c)
 	}
 	bmax := 0.0
 	for _, c := range cands {
 		bmax = max(bmax, c.bleve)
 	}
+	asked := x.askedAs(words, lang, all)
 	for _, c := range cands {
 		c.rank, c.conf = confidence(c, bmax)
+		if asked[c.topic] && c.rank < askedRank {
+			c.rank, c.conf = askedRank, 1/(1+math.Exp(-askedRank))
+		}
 	}
 	slices.SortFunc(cands, func(a, b *candidate) int {
 		if c := cmp.Compare(b.rank, a.rank); c != 0 {
@@ -74,25 +79,88 @@ func (x *Index) rank(ctx context.Context, text, lang string) ([]*candidate, []wo
 	return cands, words, weights, nil
 }
 
+// askedRank is the least ranking score of a topic one of whose questions,
+// in the person's language, has exactly the message's words (two or more,
+// stop words aside, in any order): a message asked as an editor wrote the
+// question is that question, however common its words are (confidence
+// about 0.82).
+const askedRank = 1.5
+
+// askedAs returns the topics with a question made of exactly the words of
+// the message (see askedRank).
+func (x *Index) askedAs(words []word, lang string, all bool) map[string]bool {
+	col := slices.Index(x.order, lang)
+	if col < 0 || all || len(words) < 2 {
+		return nil
+	}
+	msg := make([]string, 0, len(words))
+	for _, w := range words {
+		if f := w.forms[col]; f != "" {
+			msg = append(msg, f)
+		}
+	}
+	topics := x.langs[lang].asked[askedKey(msg)]
+	if len(topics) == 0 {
+		return nil
+	}
+	out := make(map[string]bool, len(topics))
+	for _, t := range topics {
+		out[t] = true
+	}
+	return out
+}
+
+// wordMatch is one word of a message meeting one index term.
+type wordMatch struct {
+	word     int
+	strength float64
+}
+
+// invert turns the terms each word expands to, per language, into the
+// words each term stands for: questions are then compared term by term.
+// A language where no word matched anything is nil.
+func invert(exps [][]map[string]float64) []map[string][]wordMatch {
+	out := make([]map[string][]wordMatch, len(exps))
+	for col, ws := range exps {
+		for i, e := range ws {
+			for t, s := range e {
+				if out[col] == nil {
+					out[col] = map[string][]wordMatch{}
+				}
+				out[col][t] = append(out[col][t], wordMatch{i, s})
+			}
+		}
+	}
+	return out
+}
+
 // questionSimilarity compares the message with every question of the
 // topic's articles and returns the best Dice coefficient: twice the weight
 // of the message words found in the question over the weight of both.
 // Questions in other languages than the person's count crossLang times.
-func (x *Index) questionSimilarity(topic, lang string, hasOwn bool, exps [][]map[string]float64, weights []float64, total float64, all bool) float64 {
-	best := 0.0
+// invs holds the words each term stands for, per language (see invert);
+// best is scratch space of one strength per word.
+func (x *Index) questionSimilarity(topic, lang string, hasOwn bool, invs []map[string][]wordMatch, weights, best []float64, total float64, all bool) float64 {
+	sim := 0.0
 	for col, l := range x.order {
+		inv := invs[col]
+		if inv == nil {
+			continue
+		}
 		li := x.langs[l]
 		factor := 1.0
 		if l != lang && lang != "" && hasOwn {
 			factor = crossLang
 		}
 		for _, q := range li.questions[topic] {
-			matched := 0.0
-			for i, e := range exps[col] {
-				s := 0.0
-				for _, t := range q.terms {
-					s = max(s, e[t])
+			clear(best)
+			for _, t := range q.terms {
+				for _, m := range inv[t] {
+					best[m.word] = max(best[m.word], m.strength)
 				}
+			}
+			matched := 0.0
+			for i, s := range best {
 				matched += weights[i] * s
 			}
 			qw := q.weight
@@ -100,11 +168,11 @@ func (x *Index) questionSimilarity(topic, lang string, hasOwn bool, exps [][]map
 				qw = q.weightAll
 			}
 			if total+qw > 0 {
-				best = max(best, factor*2*matched/(total+qw))
+				sim = max(sim, factor*2*matched/(total+qw))
 			}
 		}
 	}
-	return best
+	return sim
 }
 
 // gather searches every language index and merges the hits per topic,

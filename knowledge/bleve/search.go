@@ -7,8 +7,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
-
-	"github.com/passerelle-org/passerelle/knowledge"
 )
 
 // maxQueryWords caps the words of one message that are searched.
@@ -58,7 +56,15 @@ type langMatches struct {
 // words ("who are you") is searched with all of them; all is then true.
 func (x *Index) words(text, lang string) (words []word, all bool) {
 	own := x.analyzers[lang]
-	toks := knowledge.Tokens(text)
+	var toks []string
+	if own != nil {
+		toks = own.tokens(text)
+		for i, tok := range toks {
+			toks[i] = x.romanised(tok, lang)
+		}
+	} else {
+		toks = x.shared.Tokens(text)
+	}
 	pick := func(all bool) []word {
 		var out []word
 		seen := map[string]bool{}
@@ -83,6 +89,28 @@ func (x *Index) words(text, lang string) (words []word, all bool) {
 	return pick(true), true
 }
 
+// romanised returns tok written in the script of lang when tok is a
+// romanised word of that language (see knowledge.Lexicon.Transliterate):
+// a Latin word that no article uses as it is, in any language, so that
+// French and English words typed in the message ("aide au retour") stay
+// as they are.
+func (x *Index) romanised(tok, lang string) string {
+	an := x.analyzers[lang]
+	script, ok := an.lex.Transliterate(tok)
+	if !ok {
+		return tok
+	}
+	for _, li := range x.langs {
+		if li.df[li.an.term(tok)] > 0 {
+			return tok
+		}
+	}
+	if r := an.lex.Rewrite([]string{script}); len(r) == 1 {
+		return r[0]
+	}
+	return script
+}
+
 // searchLang runs the words against one language index, given the index
 // terms each word expands to there (exps[i]: term -> strength, see
 // expand). Approximate matching (typos, endings) is used in the person's
@@ -101,7 +129,10 @@ func (x *Index) searchLang(ctx context.Context, li *langIndex, exps []map[string
 	}
 	should := make([]query.Query, 0, len(terms)*len(fields()))
 	for t, s := range terms {
-		for _, f := range fields() {
+		for fi, f := range fields() {
+			if !li.inField[fi][t] {
+				continue
+			}
 			q := query.NewTermQuery(t)
 			q.SetField(f.name)
 			q.SetBoost(f.weight * s)

@@ -70,7 +70,11 @@ func TestAnalyzer(t *testing.T) {
 		{"ti", "ሰላም ሓወይ ብOFPRA", []string{"ofpra"}},
 	}
 	for _, tt := range tests {
-		a := newAnalyzer(tt.lang)
+		lex, err := knowledge.LoadLexicon(tt.lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := newAnalyzer(tt.lang, lex)
 		var got []string
 		for _, tok := range knowledge.Tokens(tt.text) {
 			if a.content(tok) {

@@ -1,6 +1,7 @@
 package bleve
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -13,9 +14,11 @@ import (
 
 // stemmerFor returns the light stemmer of lang, or nil where none helps.
 // Stemmers see normalised text (no accents, folded Arabic letters), so the
-// Arabic-script ones are ours, written for the folded alphabet. Languages
-// without one (ps ur ti am so vi pa uk sq ka) rely on prefix matching at
-// query time (see search.go).
+// Arabic-script ones are ours, written for the folded alphabet, and so are
+// the suffix strippers of the languages Bleve has no stemmer for. Tigrinya,
+// Amharic (suffixes fuse with the last syllable) and Vietnamese (no
+// inflection) have none and rely on prefix matching at query time (see
+// search.go).
 func stemmerFor(lang string) func(string) string {
 	switch lang {
 	case "en":
@@ -33,8 +36,56 @@ func stemmerFor(lang string) func(string) string {
 		return affixStemmer([]string{"نمی", "می"}, []string{"هایی", "های", "ها", "ترین", "تر"}, false)
 	case "ckb": // definite and indefinite suffixes
 		return affixStemmer(nil, []string{"هکان", "هکه", "یهک", "کان"}, false)
+	case "ur": // plural and oblique endings: بچہ بچے بچوں, پیسہ پیسے
+		return affixStemmer(nil, []string{"وں", "یں", "ی", "ه", "ا"}, false)
+	case "ps": // plural and oblique endings: ماشوم ماشومان ماشومانو
+		return affixStemmer(nil, []string{"ګانو", "گانو", "ونو", "انو", "ونه", "گان", "ان", "و", "ی", "ه"}, false)
+	case "pa": // Gurmukhi noun and adjective endings: ਬੱਚਾ ਬੱਚੇ ਬੱਚਿਆਂ
+		return suffixStripper(1, 2, "ਿਆਂ", "ੀਆਂ", "ਿਆ", "ੀਆ", "ਾਂ", "ੀਂ", "ੇਂ", "ੋਂ", "ੇ", "ਾ", "ੀ", "ੋ", "ਂ")
+	case "uk": // reflexive, then case and verb endings: допомога допомогу допомогою
+		return suffixStripper(2, 3, "ся", "сь", "ями", "ами", "ові", "еві", "ого", "ому", "ими", "ього", "ьому",
+			"ій", "ий", "ої", "ою", "ею", "ів", "ей", "ам", "ах", "ям", "ях", "ом", "ем", "ти", "ть",
+			"а", "я", "о", "е", "і", "и", "у", "ю", "ь", "й")
+	case "ka": // postpositions, case endings, plural ებ, final vowel: დაბრუნება დაბრუნების დაბრუნებაზე
+		return suffixStripper(3, 3, "ისთვის", "თვის", "იდან", "დან", "ამდე", "მდე", "ში", "ზე", "თან", "ით", "ად",
+			"ის", "მა", "ებ", "ს", "ი", "ა", "ე", "ო", "უ")
+	case "so": // possessive and definite suffixes, then a final vowel: lacagta, dalkayga, laabashada
+		return suffixStripper(2, 3, "kayaga", "keenna", "kayga", "keyga", "kaaga", "kiisa", "keeda", "keena", "kooda",
+			"tayda", "teyda", "taada", "tiisa", "teeda", "teena", "tooda", "gayga", "geyga", "dayda", "deyda",
+			"ooyinka", "ooyin", "yaasha", "yaal", "ka", "ta", "ga", "da", "ha", "a", "o", "e")
+	case "sq": // definite and case endings: ndihmë ndihma ndihmën, fëmijët fëmijëve
+		return suffixStripper(1, 4, "ave", "eve", "ate", "it", "in", "ne", "en", "es", "et", "ja", "je", "ut", "un",
+			"ve", "i", "u", "a", "e", "t", "n", "s")
 	}
 	return nil
+}
+
+// suffixStripper removes, up to rounds times, the first suffix of the list
+// (longest first) that leaves a stem of at least minStem letters.
+func suffixStripper(rounds, minStem int, suffixes ...string) func(string) string {
+	slices.SortStableFunc(suffixes, func(a, b string) int {
+		return utf8.RuneCountInString(b) - utf8.RuneCountInString(a)
+	})
+	return func(s string) string {
+		if s[0] >= '0' && s[0] <= '9' {
+			return s
+		}
+		n := utf8.RuneCountInString(s)
+		for range rounds {
+			cut := false
+			for _, x := range suffixes {
+				xl := utf8.RuneCountInString(x)
+				if strings.HasSuffix(s, x) && n-xl >= minStem {
+					s, n, cut = s[:len(s)-len(x)], n-xl, true
+					break
+				}
+			}
+			if !cut {
+				break
+			}
+		}
+		return s
+	}
 }
 
 func snowball(stem func(*snowballstem.Env) bool) func(string) string {

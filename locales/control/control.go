@@ -167,6 +167,14 @@ func MatchIn(text, conv string) (intent Intent, lang string, ok bool) {
 	return "", "", false
 }
 
+// Shared reports whether text is a control word that belongs to no single
+// language ("ok", "okay"): too casual a word to carry a decision such as
+// opting back in after STOP.
+func Shared(text string) bool {
+	e := words().find(text)
+	return e != nil && slices.Contains(e.langs, all)
+}
+
 // Word returns the control word to show users of language lang for
 // intent, as listed first in words.yaml (and in WORDS.md), or the English
 // word when lang has none.

@@ -1,6 +1,6 @@
 -- 0001_init (PostgreSQL): the same schema as ../sqlite/0001_init.sql.
--- UNTESTED: written with the SQLite schema so the numbering stays shared;
--- bot/postgres must run it against a real server (bot/storetest) before use.
+-- Run by bot/postgres at Open and tested there against a real server
+-- (bot/storetest with PASSERELLE_TEST_DATABASE_URL).
 -- Times are UTC unix milliseconds (BIGINT), as in SQLite, so both stores map
 -- rows the same way.
 

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/passerelle-org/passerelle/bot"
+	"github.com/passerelle-org/passerelle/channels/telegram"
+	"github.com/passerelle-org/passerelle/knowledge"
+	"github.com/passerelle-org/passerelle/locales"
+)
+
+// openTelegram wires the Telegram channel when a bot token is set: webhook
+// mode when PASSERELLE_PUBLIC_URL is set (then the webhook secret is
+// required), long polling otherwise, with the offset kept in the data dir.
+func (m *Main) openTelegram() error {
+	c := m.Config
+	if c.TelegramToken == "" {
+		return nil
+	}
+	webhook := ""
+	if c.PublicURL != "" {
+		if c.TelegramWebhookSecret == "" {
+			return errors.New("PASSERELLE_TELEGRAM_WEBHOOK_SECRET: required when PASSERELLE_PUBLIC_URL is set " +
+				"(Telegram webhook mode); leave PASSERELLE_PUBLIC_URL empty to use long polling")
+		}
+		webhook = strings.TrimRight(c.PublicURL, "/") + telegram.WebhookPath
+	}
+	tg, err := telegram.New(telegram.Config{
+		Token: c.TelegramToken, APIURL: c.TelegramAPIURL,
+		WebhookSecret: c.TelegramWebhookSecret, WebhookURL: webhook,
+		Offsets: telegram.FileOffsets{Path: filepath.Join(c.DataDir, "telegram-offset")},
+		Locales: m.Locales, HTTP: &http.Client{Timeout: 90 * time.Second},
+		Log: m.Log.With("component", "telegram"), Clock: m.Clock,
+	}, m.Engine, telegram.StoreContacts(m.Store))
+	if err != nil {
+		return fmt.Errorf("PASSERELLE_TELEGRAM_TOKEN: %w", err)
+	}
+	m.Telegram = tg
+	m.Worker.Senders[bot.ChannelTelegram] = tg
+	return nil
+}
+
+// telegramRoutes registers the webhook when the channel has a secret to
+// check requests with.
+func (m *Main) telegramRoutes(mux *http.ServeMux) {
+	if m.Telegram != nil && m.Config.TelegramWebhookSecret != "" {
+		m.Telegram.Routes(mux)
+	}
+}
+
+// runTelegram starts the channel (setWebhook, or long polling); the
+// returned func stops it and waits until it has.
+func (m *Main) runTelegram(ctx context.Context) (stop func()) {
+	if m.Telegram == nil {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := m.Telegram.Run(ctx); err != nil && ctx.Err() == nil {
+			m.Log.Error("telegram stopped", "err", err)
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+		m.Telegram.Close()
+	}
+}
+
+// runLinks prints the t.me deep link for an outreach campaign: posters and
+// QR codes point at it, and the conversations it opens record the campaign
+// (never who the person is).
+func runLinks(ctx context.Context, env *runEnv, args []string) error {
+	fs := newFlags(env, "links")
+	campaign := fs.String("campaign", "", "campaign code: 1-32 letters, digits or _ (a poster, place or week; never a person)")
+	lang := fs.String("lang", "", "open the conversation in this language (code from languages.yaml)")
+	topic := fs.String("topic", "", "open on this topic id (see `passerelle kb check`)")
+	botName := fs.String("bot", "", "the bot's @username; without it, getMe is asked with PASSERELLE_TELEGRAM_TOKEN")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("links: unexpected argument %q", fs.Arg(0))
+	}
+	if *campaign == "" {
+		return errors.New("links: --campaign is required")
+	}
+	if *lang != "" {
+		cat, err := locales.Load()
+		if err != nil {
+			return err
+		}
+		if _, ok := cat.Language(*lang); !ok {
+			return fmt.Errorf("--lang: %q is not one of %s", *lang, strings.Join(cat.Codes(), ", "))
+		}
+	}
+	if *topic != "" {
+		kb, err := loadKB(env)
+		var probs knowledge.Problems
+		if err != nil && (!errors.As(err, &probs) || kb == nil) {
+			return err
+		}
+		if _, ok := kb.Topic(*topic); !ok {
+			return fmt.Errorf("--topic: no topic %q in the knowledge base", *topic)
+		}
+	}
+	start := telegram.Start{Campaign: *campaign, Lang: *lang, Topic: *topic}
+	if _, err := start.Payload(); err != nil {
+		return fmt.Errorf("links: %w", err)
+	}
+	name := *botName
+	if name == "" {
+		cfg, err := env.config()
+		if err != nil {
+			return err
+		}
+		if cfg.TelegramToken == "" {
+			return errors.New("links: pass --bot USERNAME, or set PASSERELLE_TELEGRAM_TOKEN to ask Telegram")
+		}
+		tg, err := telegram.New(telegram.Config{Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL,
+			HTTP: &http.Client{Timeout: 20 * time.Second}}, nil, nil)
+		if err != nil {
+			return err
+		}
+		if name, err = tg.Username(ctx); err != nil {
+			return fmt.Errorf("links: %w (or pass --bot USERNAME)", err)
+		}
+	}
+	link, err := telegram.DeepLink(name, start)
+	if err != nil {
+		return fmt.Errorf("links: %w", err)
+	}
+	fmt.Fprintln(env.stdout, link)
+	return nil
+}
