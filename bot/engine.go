@@ -35,8 +35,9 @@ type Engine struct {
 	Threshold float64 // minimum hit confidence to answer; below it the bot abstains
 	// RetentionDays is told to people in the privacy notice.
 	RetentionDays int
-	// Delivered is called after a commit that queued replies, to wake the
-	// outbox worker. It may be nil.
+	// Delivered is called after each committed inbound message (it may
+	// have queued replies, or released held ones), to wake the outbox
+	// worker. It may be nil.
 	Delivered func()
 	// OnHandoff is called after a commit that opened a handoff (alerts). It
 	// may be nil.
@@ -57,7 +58,6 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) error {
 	clean := cleanInput(in.Text)
 	in.Text = clean.Text
 	var opened []Handoff
-	queued := 0
 	err := e.Store.InTx(ctx, func(tx Tx) error {
 		contact, conv, err := tx.RecordInbound(ctx, in)
 		if err != nil {
@@ -76,7 +76,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) error {
 				return err
 			}
 		}
-		opened, queued = t.opened, t.queued
+		opened = t.opened
 		return nil
 	})
 	if errors.Is(err, ErrDuplicate) {
@@ -86,7 +86,9 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) error {
 	if err != nil {
 		return fmt.Errorf("handle inbound: %w", err)
 	}
-	if queued > 0 && e.Delivered != nil {
+	// Wake the worker even when this turn queued nothing: the person's
+	// message may have released replies held for a closed window.
+	if e.Delivered != nil {
 		e.Delivered()
 	}
 	for _, h := range opened {

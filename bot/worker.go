@@ -74,7 +74,9 @@ func (w *Worker) Run(ctx context.Context) error {
 			if err != nil && ctx.Err() == nil {
 				w.Log.Error("outbox claim failed", "err", err)
 			}
-			if n < w.Batch || err != nil {
+			// A claim takes one message per contact: claim again until
+			// nothing is due, so a contact's next reply goes at once.
+			if n == 0 || err != nil || ctx.Err() != nil {
 				break
 			}
 		}

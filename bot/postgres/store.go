@@ -25,6 +25,11 @@ const maxAttempts = 5
 // replica, few enough for several replicas under max_connections (100).
 const defaultMaxConns = 10
 
+// connectTimeout bounds each connection attempt when the URL does not set
+// connect_timeout, so that an unreachable database fails the start (and
+// /readyz) instead of hanging.
+const connectTimeout = 10 * time.Second
+
 // Store is bot.Store on a PostgreSQL database. Use Open to make one; it is
 // safe for concurrent use, and several Stores (replicas) may share one
 // database.
@@ -75,6 +80,9 @@ func Open(ctx context.Context, url string, keys *bot.Keyring, clock func() time.
 	}
 	if !strings.Contains(url, "pool_max_conns") {
 		cfg.MaxConns = defaultMaxConns
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = connectTimeout
 	}
 	if _, ok := cfg.ConnConfig.RuntimeParams["application_name"]; !ok {
 		cfg.ConnConfig.RuntimeParams["application_name"] = "passerelle"

@@ -139,7 +139,7 @@ func New(cfg Config, h Handler, contacts Contacts) (*Channel, error) {
 		cfg: cfg, h: h, contacts: contacts, api: api, http: cfg.HTTP, log: cfg.Log,
 		username: strings.TrimPrefix(cfg.Username, "@"),
 		progress: map[int64]progress{}, declined: map[int64]time.Time{},
-		limit:    newLimiter(cfg.Clock, cfg.PerChat, cfg.Burst, cfg.Overall),
+		limit: newLimiter(cfg.Clock, cfg.PerChat, cfg.Burst, cfg.Overall),
 	}
 	if cfg.WebhookSecret != "" {
 		c.secret = sha256.Sum256([]byte(cfg.WebhookSecret))

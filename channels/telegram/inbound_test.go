@@ -103,7 +103,9 @@ func TestEntitiesUTF16(t *testing.T) {
 		{"/menu@passerelle_test_bot", func(s string) []tgbotapi.MessageEntity {
 			return []tgbotapi.MessageEntity{ent("bot_command", s, "/menu@passerelle_test_bot")}
 		}, "/menu"},
-		{"/help now", func(s string) []tgbotapi.MessageEntity { return []tgbotapi.MessageEntity{ent("bot_command", s, "/help")} }, "/help now"},
+		{"/help now", func(s string) []tgbotapi.MessageEntity {
+			return []tgbotapi.MessageEntity{ent("bot_command", s, "/help")}
+		}, "/help now"},
 		{"🇪🇷🇪🇷 @passerelle_test_bot ሰላም", func(s string) []tgbotapi.MessageEntity {
 			return []tgbotapi.MessageEntity{ent("mention", s, "@passerelle_test_bot")}
 		}, "🇪🇷🇪🇷 ሰላም"},

@@ -172,8 +172,9 @@ func TestSendSplit(t *testing.T) {
 	if len(sent) < 4 || sent[2].Params["text"] != sent[1].Params["text"] || sent[2].Params["text"] == sent[0].Params["text"] {
 		t.Fatalf("the retry did not resume at part 2:\n%s", texts(sent))
 	}
-	sent = append(sent[:1], sent[2:]...) // drop the attempt that was cut
-	if strings.Count(ids, ",") != len(sent)-1 || !strings.HasPrefix(ids, "7,") { // every part's id
+	// Drop the attempt that was cut; ids names every part, the first too.
+	sent = append(sent[:1], sent[2:]...)
+	if strings.Count(ids, ",") != len(sent)-1 || !strings.HasPrefix(ids, "7,") {
 		t.Errorf("ids %q for %d parts", ids, len(sent))
 	}
 	var parts []string

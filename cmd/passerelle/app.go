@@ -15,10 +15,12 @@ import (
 	"time"
 
 	"github.com/passerelle-org/passerelle/bot"
+	"github.com/passerelle-org/passerelle/bot/console"
 	"github.com/passerelle-org/passerelle/bot/postgres"
 	"github.com/passerelle-org/passerelle/bot/sqlite"
 	"github.com/passerelle-org/passerelle/bot/triage"
 	"github.com/passerelle-org/passerelle/channels/telegram"
+	"github.com/passerelle-org/passerelle/channels/twilio"
 	"github.com/passerelle-org/passerelle/channels/web"
 	"github.com/passerelle-org/passerelle/flows"
 	"github.com/passerelle-org/passerelle/knowledge"
@@ -45,6 +47,10 @@ type Main struct {
 	Web     *web.Channel
 	// Telegram is nil when no bot token is configured.
 	Telegram *telegram.Channel
+	// Twilio (SMS and WhatsApp) is nil when Twilio is not configured.
+	Twilio *twilio.Channel
+	// console is the caseworker console; nil when the store lacks support.
+	console *console.Console
 
 	// Addr is the address the server listens on once Run has started
 	// (useful with PASSERELLE_ADDR=127.0.0.1:0 in tests).
@@ -103,7 +109,13 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Web = web.New(m.Engine, m.Locales, m.Log.With("component", "web"))
 	m.Worker.Senders[bot.ChannelWeb] = m.Web
-	return m.openTelegram()
+	if err := m.openConsole(); err != nil {
+		return err
+	}
+	if err := m.openTelegram(); err != nil {
+		return err
+	}
+	return m.openTwilio()
 }
 
 // openStore opens PostgreSQL when PASSERELLE_DATABASE_URL is set (several
@@ -157,6 +169,8 @@ func (m *Main) Handler() http.Handler {
 	mux := http.NewServeMux()
 	m.Web.Routes(mux)
 	m.telegramRoutes(mux)
+	m.consoleRoutes(mux)
+	m.twilioRoutes(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
@@ -186,6 +200,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Addr.Store(ln.Addr().String())
 	srv := &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	srv.RegisterOnShutdown(m.Web.Close) // ends the simulator's event streams
+	srv.RegisterOnShutdown(m.closeConsole)
 	wctx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() { m.Worker.Run(wctx); close(done) }()

@@ -40,6 +40,9 @@ type Config struct {
 	TwilioAPIURL          string  `yaml:"twilio_api_url" env:"PASSERELLE_TWILIO_API_URL" doc:"Twilio API base URL"`
 	TwilioSMSFrom         string  `yaml:"twilio_sms_from" env:"PASSERELLE_TWILIO_SMS_FROM" doc:"sender number for SMS (E.164)"`
 	TwilioWhatsAppFrom    string  `yaml:"twilio_whatsapp_from" env:"PASSERELLE_TWILIO_WHATSAPP_FROM" doc:"sender for WhatsApp (whatsapp:+...)"`
+	TwilioRate            float64 `yaml:"twilio_rate" env:"PASSERELLE_TWILIO_RATE" doc:"most messages a second from each Twilio sender (0 = 10)"`
+	TwilioTemplates       string  `yaml:"twilio_whatsapp_templates" env:"PASSERELLE_TWILIO_WHATSAPP_TEMPLATES" doc:"lang=ContentSid,...: approved WhatsApp templates saying a reply is waiting"`
+	TwilioTemplateLang    string  `yaml:"twilio_template_fallback" env:"PASSERELLE_TWILIO_TEMPLATE_FALLBACK" doc:"language whose template is used for a language without one (empty = en)"`
 	MeiliURL              string  `yaml:"meili_url" env:"PASSERELLE_MEILI_URL" doc:"Meilisearch URL; empty = embedded index"`
 	MeiliAPIKey           string  `yaml:"meili_api_key" env:"PASSERELLE_MEILI_API_KEY" secret:"true" doc:"Meilisearch API key"`
 	RetentionDays         int     `yaml:"retention_days" env:"PASSERELLE_RETENTION_DAYS" doc:"days messages are kept"`
@@ -169,6 +172,9 @@ func (c Config) validate() error {
 	}
 	if c.TwilioWhatsAppFrom != "" && !e164RE.MatchString(strings.TrimPrefix(c.TwilioWhatsAppFrom, "whatsapp:")) {
 		return errors.New("PASSERELLE_TWILIO_WHATSAPP_FROM: must be whatsapp:+<E.164 number>")
+	}
+	if err := c.validateTwilio(); err != nil {
+		return err
 	}
 	if c.RetentionDays < 1 || c.RetentionDays > 3650 {
 		return fmt.Errorf("PASSERELLE_RETENTION_DAYS: %d is not between 1 and 3650", c.RetentionDays)

@@ -41,6 +41,7 @@ func commands() []command {
 		{"kb search", "\"text\" [--lang xx]", "show ranked hits and scores for a question", runKBSearch},
 		{"flows check", "[FILE.yaml...]", "validate flow files (default: the built-in flows)", runFlowsCheck},
 		{"links", "--campaign CODE [--lang xx] [--topic id] [--bot NAME]", "print the Telegram deep link (t.me) for an outreach campaign", runLinks},
+		{"caseworker add", "EMAIL --name NAME [--languages ar,ti] [--role caseworker|admin] [--generate]", "create a console account; password from standard input, a prompt, or --generate", runCaseworkerAdd},
 		{"purge", "", "delete messages older than the retention period now", runPurge},
 		{"version", "", "print the version", runVersion},
 	}

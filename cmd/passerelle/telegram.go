@@ -11,6 +11,7 @@ import (
 
 	"github.com/passerelle-org/passerelle/bot"
 	"github.com/passerelle-org/passerelle/channels/telegram"
+	"github.com/passerelle-org/passerelle/channels/twilio"
 	"github.com/passerelle-org/passerelle/knowledge"
 	"github.com/passerelle-org/passerelle/locales"
 )
@@ -75,15 +76,16 @@ func (m *Main) runTelegram(ctx context.Context) (stop func()) {
 	}
 }
 
-// runLinks prints the t.me deep link for an outreach campaign: posters and
-// QR codes point at it, and the conversations it opens record the campaign
-// (never who the person is).
+// runLinks prints the links an outreach campaign puts on posters and QR
+// codes: the Telegram deep link (t.me), and the WhatsApp and SMS links when
+// Twilio senders are configured. The conversations they open record the
+// campaign, never who the person is.
 func runLinks(ctx context.Context, env *runEnv, args []string) error {
 	fs := newFlags(env, "links")
 	campaign := fs.String("campaign", "", "campaign code: 1-32 letters, digits or _ (a poster, place or week; never a person)")
 	lang := fs.String("lang", "", "open the conversation in this language (code from languages.yaml)")
 	topic := fs.String("topic", "", "open on this topic id (see `passerelle kb check`)")
-	botName := fs.String("bot", "", "the bot's @username; without it, getMe is asked with PASSERELLE_TELEGRAM_TOKEN")
+	botName := fs.String("bot", "", "the Telegram bot's @username; without it, Telegram is asked (getMe) with PASSERELLE_TELEGRAM_TOKEN")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -92,6 +94,10 @@ func runLinks(ctx context.Context, env *runEnv, args []string) error {
 	}
 	if *campaign == "" {
 		return errors.New("links: --campaign is required")
+	}
+	cfg, err := env.config()
+	if err != nil {
+		return err
 	}
 	if *lang != "" {
 		cat, err := locales.Load()
@@ -116,28 +122,35 @@ func runLinks(ctx context.Context, env *runEnv, args []string) error {
 	if _, err := start.Payload(); err != nil {
 		return fmt.Errorf("links: %w", err)
 	}
-	name := *botName
-	if name == "" {
-		cfg, err := env.config()
+	var links []string
+	if name := *botName; name != "" || cfg.TelegramToken != "" {
+		if name == "" {
+			tg, err := telegram.New(telegram.Config{Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL,
+				HTTP: &http.Client{Timeout: 20 * time.Second}}, nil, nil)
+			if err != nil {
+				return err
+			}
+			if name, err = tg.Username(ctx); err != nil {
+				return fmt.Errorf("links: %w (or pass --bot USERNAME)", err)
+			}
+		}
+		link, err := telegram.DeepLink(name, start)
 		if err != nil {
-			return err
+			return fmt.Errorf("links: %w", err)
 		}
-		if cfg.TelegramToken == "" {
-			return errors.New("links: pass --bot USERNAME, or set PASSERELLE_TELEGRAM_TOKEN to ask Telegram")
-		}
-		tg, err := telegram.New(telegram.Config{Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL,
-			HTTP: &http.Client{Timeout: 20 * time.Second}}, nil, nil)
-		if err != nil {
-			return err
-		}
-		if name, err = tg.Username(ctx); err != nil {
-			return fmt.Errorf("links: %w (or pass --bot USERNAME)", err)
-		}
+		links = append(links, link)
 	}
-	link, err := telegram.DeepLink(name, start)
+	tw, err := twilioLinks(cfg, twilio.Start{Campaign: start.Campaign, Lang: start.Lang, Topic: start.Topic})
 	if err != nil {
 		return fmt.Errorf("links: %w", err)
 	}
-	fmt.Fprintln(env.stdout, link)
+	links = append(links, tw...)
+	if len(links) == 0 {
+		return errors.New("links: no channel to link to: pass --bot USERNAME, or set PASSERELLE_TELEGRAM_TOKEN, " +
+			"PASSERELLE_TWILIO_WHATSAPP_FROM or PASSERELLE_TWILIO_SMS_FROM")
+	}
+	for _, l := range links {
+		fmt.Fprintln(env.stdout, l)
+	}
 	return nil
 }

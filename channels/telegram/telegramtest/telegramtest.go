@@ -27,6 +27,9 @@ const BotID = 7000000000
 type Call struct {
 	Method string
 	Params map[string]string
+	// MessageID is the id sendMessage gave the message (0 for other calls
+	// and failures).
+	MessageID int
 }
 
 // Keyboard decodes the call's inline keyboard (reply_markup), if any.
@@ -242,6 +245,12 @@ func (s *Server) sendMessage(w http.ResponseWriter, params map[string]string) {
 	s.mu.Lock()
 	s.nextMsg++
 	id := s.nextMsg
+	for i := len(s.calls) - 1; i >= 0; i-- {
+		if s.calls[i].Method == "sendMessage" && s.calls[i].MessageID == 0 && s.calls[i].Params["text"] == text {
+			s.calls[i].MessageID = id
+			break
+		}
+	}
 	s.mu.Unlock()
 	res := map[string]any{
 		"message_id": id,
@@ -315,4 +324,52 @@ func utf16Len(s string) int {
 		}
 	}
 	return n
+}
+
+// TextUpdate is a private-chat text message from a person whose Telegram
+// app is in language lang (may be ""), as Telegram sends it; a leading
+// /command gets its bot_command entity. PushUpdate gives it an update_id.
+func TextUpdate(chat int64, lang, text string) string {
+	from := map[string]any{"id": chat, "is_bot": false, "first_name": "Test"}
+	if lang != "" {
+		from["language_code"] = lang
+	}
+	msg := map[string]any{
+		"message_id": nextPersonMessage(), "date": time.Now().Unix(), "text": text, "from": from,
+		"chat": map[string]any{"id": chat, "first_name": "Test", "type": "private"},
+	}
+	if strings.HasPrefix(text, "/") {
+		cmd, _, _ := strings.Cut(text, " ")
+		msg["entities"] = []map[string]any{{"type": "bot_command", "offset": 0, "length": utf16Len(cmd)}}
+	}
+	b, _ := json.Marshal(map[string]any{"message": msg})
+	return string(b)
+}
+
+// CallbackUpdate is a press on the button with callback_data data under
+// the bot's message messageID in chat.
+func CallbackUpdate(chat int64, messageID int, data string) string {
+	person := map[string]any{"id": chat, "is_bot": false, "first_name": "Test"}
+	b, _ := json.Marshal(map[string]any{"callback_query": map[string]any{
+		"id": strconv.FormatInt(chat*1000+int64(nextPersonMessage()), 10), "from": person,
+		"chat_instance": "-" + strconv.FormatInt(chat, 10), "data": data,
+		"message": map[string]any{
+			"message_id": messageID, "date": time.Now().Unix(), "text": "…",
+			"from": map[string]any{"id": BotID, "is_bot": true, "first_name": "Passerelle", "username": Username},
+			"chat": map[string]any{"id": chat, "first_name": "Test", "type": "private"},
+		},
+	}})
+	return string(b)
+}
+
+var personMessages struct {
+	sync.Mutex
+	n int
+}
+
+func nextPersonMessage() int {
+	personMessages.Lock()
+	defer personMessages.Unlock()
+	personMessages.n++
+	return personMessages.n
 }

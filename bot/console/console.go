@@ -1,0 +1,215 @@
+package console
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/passerelle-org/passerelle/bot"
+	"github.com/passerelle-org/passerelle/knowledge"
+	"github.com/passerelle-org/passerelle/locales"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Articles is the knowledge base as the console uses it: the articles of
+// a language, and one article.
+type Articles interface {
+	Article(topic, lang string) (*knowledge.Article, bool)
+	ArticlesIn(lang string) []*knowledge.Article
+}
+
+// Console serves the caseworker console. Make one with New.
+type Console struct {
+	store     bot.ConsoleStore
+	locales   *locales.Catalog
+	articles  Articles
+	log       *slog.Logger
+	clock     func() time.Time
+	delivered func()
+	insecure  bool
+	tmpl      *template.Template
+	limiter   *limiter
+	events    *broker
+}
+
+// Options configures a Console.
+type Options struct {
+	Store    bot.ConsoleStore
+	Locales  *locales.Catalog
+	Articles Articles
+	Log      *slog.Logger
+	Clock    func() time.Time
+	// Delivered wakes the outbox worker after a reply was queued; may be nil.
+	Delivered func()
+	// Insecure drops the Secure flag from the session cookie, for tests
+	// over plain HTTP. Never set it in production.
+	Insecure bool
+}
+
+// New builds a console.
+func New(o Options) (*Console, error) {
+	if o.Store == nil || o.Locales == nil {
+		return nil, errors.New("console: store and locales are required")
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	t, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	return &Console{
+		store: o.Store, locales: o.Locales, articles: o.Articles, log: o.Log, clock: o.Clock,
+		delivered: o.Delivered, insecure: o.Insecure, tmpl: t,
+		limiter: newLimiter(5, 15*time.Minute), events: newBroker(),
+	}, nil
+}
+
+var funcs = template.FuncMap{
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02 15:04 UTC")
+	},
+	"join": strings.Join,
+}
+
+// Notify tells every open console that the queue changed (a handoff was
+// opened). Safe to call from any goroutine; it never blocks.
+func (c *Console) Notify() { c.events.publish("queue") }
+
+// OnHandoff suits bot.Engine.OnHandoff: a new handoff reaches the console
+// at once.
+func (c *Console) OnHandoff(bot.Handoff) { c.Notify() }
+
+// Close ends the open event streams (call it when the server shuts down).
+func (c *Console) Close() { c.events.close() }
+
+// Routes registers the console under /console/ on mux. Every route but the
+// login page and static files needs a session; cross-origin writes are
+// refused.
+func (c *Console) Routes(mux *http.ServeMux) {
+	inner := http.NewServeMux()
+	static, _ := fs.Sub(staticFS, "static")
+	inner.Handle("GET /console/static/", http.StripPrefix("/console/static/", http.FileServerFS(static)))
+	inner.HandleFunc("GET /console/login", c.loginPage)
+	inner.HandleFunc("POST /console/login", c.login)
+	inner.Handle("POST /console/logout", c.auth(c.logout))
+	inner.Handle("GET /console/{$}", c.auth(c.queuePage))
+	inner.Handle("GET /console/events", c.auth(c.stream))
+	inner.Handle("GET /console/handoffs/{id}", c.auth(c.conversationPage))
+	inner.Handle("POST /console/handoffs/{id}/claim", c.auth(c.claim))
+	inner.Handle("POST /console/handoffs/{id}/release", c.auth(c.release))
+	inner.Handle("POST /console/handoffs/{id}/close", c.auth(c.close))
+	inner.Handle("POST /console/handoffs/{id}/reply", c.auth(c.reply))
+	inner.Handle("POST /console/handoffs/{id}/article", c.auth(c.sendArticle))
+	inner.Handle("POST /console/handoffs/{id}/note", c.auth(c.note))
+	inner.Handle("POST /console/handoffs/{id}/reveal", c.auth(c.reveal))
+	inner.Handle("GET /console/audit", c.auth(c.auditPage))
+	var h http.Handler = inner
+	h = http.NewCrossOriginProtection().Handler(h)
+	h = secureHeaders(h)
+	mux.Handle("/console/", h)
+	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusSeeOther))
+}
+
+func secureHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("Cache-Control", "no-store")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// render executes a page template.
+func (c *Console) render(w http.ResponseWriter, status int, name string, data any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := c.tmpl.ExecuteTemplate(w, name, data); err != nil {
+		c.log.Error("render", "template", name, "err", err)
+	}
+}
+
+// fail is the one place errors become HTTP statuses; users never see
+// internal errors.
+func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, bot.ErrNotFound):
+		http.Error(w, "Not found.", http.StatusNotFound)
+	case errors.Is(err, bot.ErrConflict):
+		http.Error(w, "Someone else changed this conversation first. Go back to the queue.", http.StatusConflict)
+	case errors.Is(err, errForbidden):
+		http.Error(w, "Not allowed.", http.StatusForbidden)
+	case errors.Is(err, context.Canceled):
+	default:
+		c.log.Error("console request failed", "path", r.URL.Path, "err", err)
+		http.Error(w, "Something went wrong. Try again.", http.StatusInternalServerError)
+	}
+}
+
+var errForbidden = errors.New("forbidden")
+
+// broker fans queue events out to the open event streams.
+type broker struct {
+	mu     sync.Mutex
+	subs   map[chan string]struct{}
+	done   chan struct{}
+	closed bool
+}
+
+func newBroker() *broker {
+	return &broker{subs: map[chan string]struct{}{}, done: make(chan struct{})}
+}
+
+func (b *broker) subscribe() chan string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ch := make(chan string, 4)
+	b.subs[ch] = struct{}{}
+	return ch
+}
+
+func (b *broker) unsubscribe(ch chan string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.subs, ch)
+}
+
+func (b *broker) publish(ev string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for ch := range b.subs {
+		select {
+		case ch <- ev:
+		default: // a slow stream gets the next one
+		}
+	}
+}
+
+func (b *broker) close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.closed {
+		b.closed = true
+		close(b.done)
+	}
+}

@@ -1,0 +1,262 @@
+package console
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/passerelle-org/passerelle/bot"
+)
+
+// articleChoice is one article the caseworker may send: chosen by its
+// French or English title, sent in the person's language.
+type articleChoice struct {
+	Topic, Label string
+}
+
+type conversationData struct {
+	Me        bot.Caseworker
+	Handoff   bot.QueueItem
+	Pseudonym string
+	Language  string
+	Surface   bot.Surface
+	Messages  []bot.Message
+	Outbox    []bot.Outbound
+	Notes     []bot.Note
+	Articles  []articleChoice
+	Address   string // only after an explicit reveal
+	Mine      bool   // the caseworker holds it (or is an admin)
+	Summary   []string
+	OptedOut  bool
+}
+
+// pseudonym names a contact without personal data: a short piece of its
+// HMAC lookup key.
+func pseudonym(c bot.Contact) string {
+	k := strings.ToUpper(c.Key)
+	if len(k) > 6 {
+		k = k[:6]
+	}
+	return "Person " + k
+}
+
+func (c *Console) conversationPage(w http.ResponseWriter, r *http.Request) {
+	c.showConversation(w, r, "")
+}
+
+// showConversation renders the conversation of handoff {id}; address is
+// shown only when the caseworker just revealed it.
+func (c *Console) showConversation(w http.ResponseWriter, r *http.Request, address string) {
+	id, err := pathID(r)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	h, err := c.store.HandoffByID(ctx, id)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	conv, contact, err := c.store.ConversationByID(ctx, h.ConversationID)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	me := caseworker(r)
+	d := conversationData{Me: me, Handoff: h, Pseudonym: pseudonym(contact), Surface: conv.Surface,
+		Address: address, OptedOut: contact.OptedOut || contact.Blocked,
+		Mine: h.Status == bot.HandoffAssigned && (h.CaseworkerID == me.ID || me.Role == bot.RoleAdmin)}
+	d.Language = conv.Lang
+	if l, ok := c.locales.Language(conv.Lang); ok {
+		d.Language = fmt.Sprintf("%s (%s)", l.Name, conv.Lang)
+	}
+	for _, part := range strings.Split(h.Summary, " · ") {
+		if part = strings.TrimSpace(part); part != "" {
+			d.Summary = append(d.Summary, part)
+		}
+	}
+	if d.Messages, err = c.store.Transcript(ctx, h.ConversationID); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	if d.Outbox, err = c.store.Outbox(ctx, h.ConversationID); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	if d.Notes, err = c.store.Notes(ctx, h.ConversationID); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	d.Articles = c.articleChoices(conv.Lang)
+	if address == "" {
+		c.audit(r, me.ID, "view", h.ConversationID, fmt.Sprintf("handoff %d", id))
+	}
+	c.render(w, http.StatusOK, "conversation.html", d)
+}
+
+// articleChoices lists the articles that exist in lang, labelled by their
+// French and English titles.
+func (c *Console) articleChoices(lang string) []articleChoice {
+	if c.articles == nil || lang == "" {
+		return nil
+	}
+	var out []articleChoice
+	for _, a := range c.articles.ArticlesIn(lang) {
+		var titles []string
+		for _, l := range []string{"fr", "en"} {
+			if t, ok := c.articles.Article(a.Topic, l); ok {
+				titles = append(titles, t.Title)
+			}
+		}
+		if a.Lang != "fr" && a.Lang != "en" {
+			titles = append(titles, a.Title)
+		}
+		out = append(out, articleChoice{Topic: a.Topic, Label: strings.Join(titles, " / ")})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Label < out[j].Label })
+	return out
+}
+
+// reply sends the caseworker's text to the person through the outbox.
+func (c *Console) reply(w http.ResponseWriter, r *http.Request) {
+	text := strings.TrimSpace(r.PostFormValue("text"))
+	c.deliver(w, r, "reply", func(conv bot.Conversation) (string, string, error) {
+		if text == "" {
+			return "", "", fmt.Errorf("empty reply: %w", errEmpty)
+		}
+		if len([]rune(text)) > bot.MaxRunes {
+			return "", "", fmt.Errorf("reply too long: %w", errEmpty)
+		}
+		return text, "", nil
+	})
+}
+
+// sendArticle sends a knowledge-base article in the person's language.
+func (c *Console) sendArticle(w http.ResponseWriter, r *http.Request) {
+	topic := r.PostFormValue("topic")
+	c.deliver(w, r, "article", func(conv bot.Conversation) (string, string, error) {
+		if c.articles == nil {
+			return "", "", fmt.Errorf("article %s: %w", topic, bot.ErrNotFound)
+		}
+		a, ok := c.articles.Article(topic, conv.Lang)
+		if !ok {
+			return "", "", fmt.Errorf("article %s/%s: %w", topic, conv.Lang, bot.ErrNotFound)
+		}
+		return a.Title + "\n\n" + a.Summary, topic, nil
+	})
+}
+
+var errEmpty = fmt.Errorf("nothing to send")
+
+// deliver checks the caseworker holds the handoff, then writes what make
+// returns to the transcript and the outbox in one transaction.
+func (c *Console) deliver(w http.ResponseWriter, r *http.Request, action string,
+	make func(bot.Conversation) (text, topic string, err error)) {
+	id, err := pathID(r)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	h, err := c.held(r, id)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	conv, contact, err := c.store.ConversationByID(r.Context(), h.ConversationID)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	text, topic, err := make(conv)
+	if err != nil {
+		if err == errEmpty || strings.Contains(err.Error(), errEmpty.Error()) {
+			http.Error(w, "Write a message first (at most 2000 characters).", http.StatusBadRequest)
+			return
+		}
+		c.fail(w, r, err)
+		return
+	}
+	err = c.store.InTx(r.Context(), func(tx bot.Tx) error {
+		if _, err := tx.OpenHandoff(r.Context(), h.ConversationID); err != nil {
+			return err // closed meanwhile: send nothing
+		}
+		return c.send(r, tx, conv, contact, bot.FromCaseworker, text, topic)
+	})
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.audit(r, caseworker(r).ID, action, h.ConversationID, topic)
+	c.wake()
+	http.Redirect(w, r, fmt.Sprintf("/console/handoffs/%d#reply", id), http.StatusSeeOther)
+}
+
+// note records a private note; any caseworker who can see it may add one.
+func (c *Console) note(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	h, err := c.store.HandoffByID(r.Context(), id)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	text := strings.TrimSpace(r.PostFormValue("text"))
+	if text == "" {
+		http.Error(w, "Write a note first.", http.StatusBadRequest)
+		return
+	}
+	me := caseworker(r)
+	if _, err := c.store.AddNote(r.Context(), bot.Note{ConversationID: h.ConversationID, CaseworkerID: me.ID,
+		Text: text, CreatedAt: c.clock()}); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.audit(r, me.ID, "note", h.ConversationID, "")
+	http.Redirect(w, r, fmt.Sprintf("/console/handoffs/%d#notes", id), http.StatusSeeOther)
+}
+
+// reveal shows the contact's address once, on an explicit POST, and logs
+// it in the audit log (in the store, in the same transaction).
+func (c *Console) reveal(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	h, err := c.held(r, id)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	addr, err := c.store.RevealAddress(r.Context(), h.ConversationID, caseworker(r).ID, c.clock())
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.showConversation(w, r, addr)
+}
+
+type auditData struct {
+	Me      bot.Caseworker
+	Entries []bot.AuditEntry
+}
+
+// auditPage shows the latest console actions to admins.
+func (c *Console) auditPage(w http.ResponseWriter, r *http.Request) {
+	me := caseworker(r)
+	if me.Role != bot.RoleAdmin {
+		c.fail(w, r, errForbidden)
+		return
+	}
+	entries, err := c.store.AuditLog(r.Context(), 500)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.render(w, http.StatusOK, "audit.html", auditData{Me: me, Entries: entries})
+}

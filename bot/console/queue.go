@@ -1,0 +1,211 @@
+package console
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/passerelle-org/passerelle/bot"
+)
+
+type queueData struct {
+	Me           bot.Caseworker
+	Mine, Others []bot.QueueItem
+	Total        int
+}
+
+// queuePage lists open handoffs: those in the caseworker's languages
+// first, then the rest; each part urgent first, then oldest.
+func (c *Console) queuePage(w http.ResponseWriter, r *http.Request) {
+	me := caseworker(r)
+	items, err := c.store.Queue(r.Context())
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	d := queueData{Me: me, Total: len(items)}
+	for _, it := range items {
+		if slices.Contains(me.Languages, it.Lang) {
+			d.Mine = append(d.Mine, it)
+		} else {
+			d.Others = append(d.Others, it)
+		}
+	}
+	c.render(w, http.StatusOK, "queue.html", d)
+}
+
+// stream sends "queue" events while the page is open.
+func (c *Console) stream(w http.ResponseWriter, r *http.Request) {
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	ch := c.events.subscribe()
+	defer c.events.unsubscribe(ch)
+	fmt.Fprint(w, "retry: 3000\n\n")
+	fl.Flush()
+	tick := time.NewTicker(25 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case ev := <-ch:
+			fmt.Fprintf(w, "event: %s\ndata: {}\n\n", ev)
+		case <-tick.C:
+			fmt.Fprint(w, ": keep-alive\n\n")
+		case <-r.Context().Done():
+			return
+		case <-c.events.done:
+			return
+		}
+		fl.Flush()
+	}
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("handoff id %q: %w", r.PathValue("id"), bot.ErrNotFound)
+	}
+	return id, nil
+}
+
+// handoffTx runs fn on the store's HandoffTx.
+func (c *Console) handoffTx(r *http.Request, fn func(bot.HandoffTx) error) error {
+	return c.store.InTx(r.Context(), func(tx bot.Tx) error {
+		htx, ok := tx.(bot.HandoffTx)
+		if !ok {
+			return fmt.Errorf("console: store transaction cannot move handoffs")
+		}
+		return fn(htx)
+	})
+}
+
+// claim takes a waiting handoff; of two caseworkers claiming at once,
+// exactly one gets it and the other sees a conflict.
+func (c *Console) claim(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	me := caseworker(r)
+	err = c.handoffTx(r, func(tx bot.HandoffTx) error { return tx.ClaimHandoff(r.Context(), id, me.ID) })
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	h, err := c.store.HandoffByID(r.Context(), id)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.audit(r, me.ID, "claim", h.ConversationID, fmt.Sprintf("handoff %d", id))
+	c.Notify()
+	http.Redirect(w, r, fmt.Sprintf("/console/handoffs/%d", id), http.StatusSeeOther)
+}
+
+// held returns handoff id when the caseworker may act on it: assigned to
+// them, or they are an admin.
+func (c *Console) held(r *http.Request, id int64) (bot.QueueItem, error) {
+	h, err := c.store.HandoffByID(r.Context(), id)
+	if err != nil {
+		return h, err
+	}
+	me := caseworker(r)
+	if h.Status == bot.HandoffClosed {
+		return h, fmt.Errorf("handoff %d is closed: %w", id, bot.ErrConflict)
+	}
+	if h.Status != bot.HandoffAssigned || (h.CaseworkerID != me.ID && me.Role != bot.RoleAdmin) {
+		return h, fmt.Errorf("handoff %d is not yours: %w", id, errForbidden)
+	}
+	return h, nil
+}
+
+func (c *Console) release(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	h, err := c.held(r, id)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	if err := c.handoffTx(r, func(tx bot.HandoffTx) error { return tx.ReleaseHandoff(r.Context(), id) }); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.audit(r, caseworker(r).ID, "release", h.ConversationID, fmt.Sprintf("handoff %d", id))
+	c.Notify()
+	http.Redirect(w, r, "/console/", http.StatusSeeOther)
+}
+
+// close ends the handoff and hands the conversation back to the bot, which
+// tells the person so in their language (handoff.closed), in the same
+// transaction.
+func (c *Console) close(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	h, err := c.held(r, id)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	conv, contact, err := c.store.ConversationByID(r.Context(), h.ConversationID)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	text := c.locales.Printer(conv.Lang).T("handoff.closed", nil)
+	err = c.handoffTx(r, func(tx bot.HandoffTx) error {
+		if err := tx.CloseHandoff(r.Context(), id, c.clock()); err != nil {
+			return err
+		}
+		return c.send(r, tx, conv, contact, bot.FromBot, text, "")
+	})
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.audit(r, caseworker(r).ID, "close", h.ConversationID, fmt.Sprintf("handoff %d", id))
+	c.wake()
+	c.Notify()
+	http.Redirect(w, r, "/console/", http.StatusSeeOther)
+}
+
+// send writes a message to the transcript and the outbox, unless the
+// person opted out or blocked the service (then only the transcript).
+func (c *Console) send(r *http.Request, tx bot.Tx, conv bot.Conversation, contact bot.Contact, dir bot.Direction, text, topic string) error {
+	ctx := r.Context()
+	if _, err := tx.AddMessage(ctx, bot.Message{ConversationID: conv.ID, Direction: dir, Text: text,
+		Topic: topic, CreatedAt: c.clock()}); err != nil {
+		return err
+	}
+	if contact.OptedOut || contact.Blocked {
+		return nil
+	}
+	surface := conv.Surface
+	if surface == "" {
+		surface, _ = bot.ParseSurface(string(contact.Channel))
+	}
+	_, err := tx.Enqueue(ctx, bot.Outbound{ContactID: contact.ID, ConversationID: conv.ID, Channel: contact.Channel,
+		Surface: surface, Lang: conv.Lang, Text: text})
+	return err
+}
+
+func (c *Console) wake() {
+	if c.delivered != nil {
+		c.delivered()
+	}
+}

@@ -1,0 +1,23 @@
+// Live updates: the queue reloads its list when a handoff opens or moves;
+// a conversation page shows a banner instead of reloading under the
+// caseworker's typing.
+(function () {
+  var live = document.querySelector("[data-live]");
+  if (!live || !window.EventSource) return;
+  var es = new EventSource("/console/events");
+  es.addEventListener("queue", function () {
+    if (live.dataset.live === "queue") {
+      fetch(location.href, {credentials: "same-origin"}).then(function (r) { return r.text(); }).then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("queue");
+        if (fresh) live.innerHTML = fresh.innerHTML;
+      });
+    } else if (!document.getElementById("queue-changed")) {
+      var p = document.createElement("p");
+      p.id = "queue-changed";
+      p.setAttribute("role", "status");
+      p.innerHTML = 'The queue changed. <a href="/console/">Open the queue</a>';
+      live.prepend(p);
+    }
+  });
+})();

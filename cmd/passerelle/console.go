@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/passerelle-org/passerelle/bot"
+	"github.com/passerelle-org/passerelle/bot/console"
+	"github.com/passerelle-org/passerelle/locales"
+)
+
+// openConsole builds the caseworker console when the store supports it
+// (SQLite does; PostgreSQL does not yet, and then /console/ is not served)
+// and makes new handoffs reach it at once.
+func (m *Main) openConsole() error {
+	cs, ok := m.Store.(bot.ConsoleStore)
+	if !ok {
+		m.Log.Warn("caseworker console disabled: the store does not support it yet")
+		return nil
+	}
+	c, err := console.New(console.Options{
+		Store: cs, Locales: m.Locales, Articles: m.KB, Log: m.Log.With("component", "console"),
+		Clock: m.Clock, Delivered: m.Worker.Wake,
+		// Plain-HTTP deployments (a laptop on a LAN) need a cookie without
+		// Secure; localhost works either way in current browsers.
+		Insecure: strings.HasPrefix(m.Config.PublicURL, "http://"),
+	})
+	if err != nil {
+		return fmt.Errorf("console: %w", err)
+	}
+	prev := m.Engine.OnHandoff
+	m.Engine.OnHandoff = func(h bot.Handoff) {
+		if prev != nil {
+			prev(h)
+		}
+		c.OnHandoff(h)
+	}
+	m.console = c
+	return nil
+}
+
+// consoleRoutes serves the console under /console/ when it is enabled.
+func (m *Main) consoleRoutes(mux *http.ServeMux) {
+	if m.console != nil {
+		m.console.Routes(mux)
+	}
+}
+
+// closeConsole ends the console's event streams at shutdown.
+func (m *Main) closeConsole() {
+	if m.console != nil {
+		m.console.Close()
+	}
+}
+
+// runCaseworkerAdd creates a console account. The password comes from
+// standard input when it is not a terminal (scripts), is prompted for when
+// it is, or is generated with --generate and printed once.
+func runCaseworkerAdd(ctx context.Context, env *runEnv, args []string) error {
+	fs := newFlags(env, "caseworker add")
+	name := fs.String("name", "", "display name (required)")
+	langs := fs.String("languages", "", "language codes the caseworker reads, comma-separated, e.g. ar,ti")
+	role := fs.String("role", bot.RoleCaseworker, "caseworker or admin")
+	generate := fs.Bool("generate", false, "generate a password and print it once")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || !strings.Contains(pos[0], "@") {
+		fs.Usage()
+		return errors.New("caseworker add: give one EMAIL")
+	}
+	if *name == "" {
+		return errors.New("caseworker add: --name is required")
+	}
+	if *role != bot.RoleCaseworker && *role != bot.RoleAdmin {
+		return fmt.Errorf("caseworker add: --role %q: want caseworker or admin", *role)
+	}
+	cfg, err := env.config()
+	if err != nil {
+		return err
+	}
+	cat, err := locales.Load()
+	if err != nil {
+		return fmt.Errorf("load locales: %w", err)
+	}
+	var codes []string
+	for _, l := range strings.Split(*langs, ",") {
+		if l = strings.TrimSpace(l); l == "" {
+			continue
+		}
+		if _, ok := cat.Language(l); !ok {
+			return fmt.Errorf("caseworker add: --languages: unknown language %q", l)
+		}
+		codes = append(codes, l)
+	}
+	password := ""
+	if *generate {
+		password = console.GeneratePassword()
+	} else if password, err = readPassword(env); err != nil {
+		return err
+	}
+	hash, err := console.HashPassword(password)
+	if err != nil {
+		return fmt.Errorf("caseworker add: %w", err)
+	}
+	store, err := openConsoleStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	cw, err := store.CreateCaseworker(ctx, bot.Caseworker{Email: pos[0], Name: *name, Languages: codes,
+		Role: *role, PasswordHash: hash})
+	if err != nil {
+		return fmt.Errorf("caseworker add: %w", err)
+	}
+	fmt.Fprintf(env.stdout, "created %s %s (%s), languages %s\n", cw.Role, cw.Email, cw.Name, strings.Join(codes, ","))
+	if *generate {
+		fmt.Fprintf(env.stdout, "password (shown once): %s\n", password)
+	}
+	return nil
+}
+
+// readPassword prompts on a terminal (no echo, twice) or reads the first
+// line of standard input.
+func readPassword(env *runEnv) (string, error) {
+	if f, ok := env.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(env.stderr, "Password (at least 12 characters): ")
+		p1, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(env.stderr)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		fmt.Fprint(env.stderr, "Again: ")
+		p2, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(env.stderr)
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		if string(p1) != string(p2) {
+			return "", errors.New("passwords differ")
+		}
+		return string(p1), nil
+	}
+	line, err := bufio.NewReader(env.stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", errors.New("caseworker add: no password on standard input (or use --generate)")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// openConsoleStore opens the store for account management.
+func openConsoleStore(ctx context.Context, cfg Config) (bot.ConsoleStore, error) {
+	secret, err := cfg.secretKey()
+	if err != nil {
+		return nil, err
+	}
+	keys, err := bot.NewKeyring(secret)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("PASSERELLE_DATA_DIR: %w", err)
+	}
+	s, err := openStore(ctx, cfg, keys, nil)
+	if err != nil {
+		return nil, err
+	}
+	cs, ok := s.(bot.ConsoleStore)
+	if !ok {
+		s.Close()
+		return nil, errors.New("caseworker add: this store (PostgreSQL) does not support console accounts yet")
+	}
+	return cs, nil
+}
