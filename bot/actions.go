@@ -221,6 +221,13 @@ func (t *turn) handoff(urgent bool, reason, note string, flags []string) error {
 	} else {
 		t.say("handoff.opened", nil)
 	}
+	if now := t.e.now(); !t.e.Hours.Open(now) {
+		next := t.e.Hours.NextOpen(now).In(t.e.Hours.Location)
+		t.say("handoff.out_of_hours", map[string]any{"When": next.Format("02/01 15:04"), "Zone": t.e.Hours.Location.String()})
+		if !(urgent && reason == "triage") { // the urgent path gave the numbers already
+			t.say("triage.urgent", nil)
+		}
+	}
 	return nil
 }
 

@@ -81,6 +81,9 @@ type ConsoleStore interface {
 	CaseworkerByEmail(ctx context.Context, email string) (Caseworker, error)
 	// Caseworkers lists every account, by name.
 	Caseworkers(ctx context.Context) ([]Caseworker, error)
+	// SetCaseworkerDisabled disables (ending its sessions) or enables an
+	// account.
+	SetCaseworkerDisabled(ctx context.Context, id int64, disabled bool) error
 	// CreateSession records a login.
 	CreateSession(ctx context.Context, s Session) error
 	// SessionCaseworker returns the enabled caseworker of an unexpired

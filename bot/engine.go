@@ -42,6 +42,10 @@ type Engine struct {
 	// OnHandoff is called after a commit that opened a handoff (alerts). It
 	// may be nil.
 	OnHandoff func(Handoff)
+	// Hours are when caseworkers work; outside them a new handoff tells
+	// the person when to expect a reply, with the emergency numbers. Nil
+	// means always.
+	Hours *WorkingHours
 }
 
 // MaxRunes is the longest message the engine reads; the rest is cut and the

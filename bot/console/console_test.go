@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -316,5 +317,92 @@ func TestReplyArticleCloseHandsBack(t *testing.T) {
 	// Nothing more after the close.
 	if r := e.post(a, base+"/reply", url.Values{"text": {"late"}}); r.StatusCode != http.StatusConflict {
 		t.Errorf("reply after close: %d", r.StatusCode)
+	}
+}
+
+func TestQueuePagesReachEveryHandoff(t *testing.T) {
+	e := newEnv(t)
+	e.account("a@example.org", bot.RoleCaseworker, "ti")
+	t0 := time.Now().Add(-time.Hour)
+	var ids []int64
+	for i := range PageSize + 30 {
+		lang := []string{"ti", "ar"}[i%2]
+		ids = append(ids, e.handoff(bot.ChannelTelegram, fmt.Sprint(5000+i), lang, "x", false, t0.Add(time.Duration(i)*time.Second)).ID)
+	}
+	c := e.client()
+	e.login(c, "a@example.org")
+	var all string
+	for p := 1; p <= 2; p++ {
+		_, body := e.get(c, fmt.Sprintf("/console/?page=%d", p))
+		all += body
+	}
+	for _, id := range ids {
+		if strings.Count(all, fmt.Sprintf(`data-id="%d"`, id)) != 1 {
+			t.Errorf("handoff %d not shown exactly once over the pages", id)
+		}
+	}
+}
+
+func TestTransfer(t *testing.T) {
+	e := newEnv(t)
+	e.account("a@example.org", bot.RoleCaseworker, "ti")
+	b := e.account("b@example.org", bot.RoleCaseworker, "ti")
+	h := e.handoff(bot.ChannelTelegram, "1001", "ti", "ሰላም", false, time.Now())
+	ca, cb := e.client(), e.client()
+	e.login(ca, "a@example.org")
+	e.login(cb, "b@example.org")
+	base := fmt.Sprintf("/console/handoffs/%d", h.ID)
+	e.post(ca, base+"/claim", nil)
+	if r := e.post(cb, base+"/transfer", url.Values{"to": {fmt.Sprint(b.ID)}}); r.StatusCode != http.StatusForbidden {
+		t.Errorf("transfer by a non-holder: %d", r.StatusCode)
+	}
+	if r := e.post(ca, base+"/transfer", url.Values{"to": {fmt.Sprint(b.ID)}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("transfer: %d", r.StatusCode)
+	}
+	if got, _ := e.store.HandoffByID(t.Context(), h.ID); got.CaseworkerID != b.ID {
+		t.Errorf("after transfer held by %d, want %d", got.CaseworkerID, b.ID)
+	}
+	if r := e.post(cb, base+"/reply", url.Values{"text": {"hello"}}); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("reply by the new holder: %d", r.StatusCode)
+	}
+}
+
+func TestAdminManagesAccounts(t *testing.T) {
+	e := newEnv(t)
+	cw := e.account("cw@example.org", bot.RoleCaseworker)
+	e.account("admin@example.org", bot.RoleAdmin)
+	c := e.client()
+	e.login(c, "cw@example.org")
+	if code, _ := e.get(c, "/console/accounts"); code != http.StatusForbidden {
+		t.Errorf("caseworker GET /console/accounts: %d, want 403", code)
+	}
+	if r := e.post(c, "/console/accounts", url.Values{"email": {"x@example.org"}, "name": {"X"}, "role": {"admin"}}); r.StatusCode != http.StatusForbidden {
+		t.Errorf("caseworker creates an account: %d, want 403", r.StatusCode)
+	}
+	a := e.client()
+	e.login(a, "admin@example.org")
+	resp, err := a.PostForm(e.srv.URL+"/console/accounts", url.Values{"email": {"new@example.org"}, "name": {"New"},
+		"languages": {"ti,am"}, "role": {"caseworker"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readAll(resp)
+	m := regexp.MustCompile(`id="new-password">([^<]+)<`).FindStringSubmatch(body)
+	if resp.StatusCode != http.StatusOK || m == nil {
+		t.Fatalf("create account: %d\n%s", resp.StatusCode, body)
+	}
+	n := e.client()
+	if r := e.post(n, "/console/login", url.Values{"email": {"new@example.org"}, "password": {m[1]}}); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("login with the generated password: %d", r.StatusCode)
+	}
+	// Disabling ends the session at once.
+	if r := e.post(a, fmt.Sprintf("/console/accounts/%d/disable", cw.ID), nil); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("disable: %d", r.StatusCode)
+	}
+	if code, _ := e.get(c, "/console/"); code != http.StatusSeeOther {
+		t.Errorf("disabled caseworker still in: %d", code)
+	}
+	if r := e.post(c, "/console/login", url.Values{"email": {"cw@example.org"}, "password": {testPassword}}); r.StatusCode != http.StatusUnauthorized {
+		t.Errorf("disabled caseworker logs in: %d", r.StatusCode)
 	}
 }

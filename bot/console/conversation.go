@@ -16,19 +16,20 @@ type articleChoice struct {
 }
 
 type conversationData struct {
-	Me        bot.Caseworker
-	Handoff   bot.QueueItem
-	Pseudonym string
-	Language  string
-	Surface   bot.Surface
-	Messages  []bot.Message
-	Outbox    []bot.Outbound
-	Notes     []bot.Note
-	Articles  []articleChoice
-	Address   string // only after an explicit reveal
-	Mine      bool   // the caseworker holds it (or is an admin)
-	Summary   []string
-	OptedOut  bool
+	Me         bot.Caseworker
+	Handoff    bot.QueueItem
+	Pseudonym  string
+	Language   string
+	Surface    bot.Surface
+	Messages   []bot.Message
+	Outbox     []bot.Outbound
+	Notes      []bot.Note
+	Articles   []articleChoice
+	Address    string // only after an explicit reveal
+	Mine       bool   // the caseworker holds it (or is an admin)
+	Summary    []string
+	OptedOut   bool
+	Colleagues []bot.Caseworker // who a transfer may go to
 }
 
 // pseudonym names a contact without personal data: a short piece of its
@@ -90,6 +91,18 @@ func (c *Console) showConversation(w http.ResponseWriter, r *http.Request, addre
 		return
 	}
 	d.Articles = c.articleChoices(conv.Lang)
+	if d.Mine {
+		all, err := c.store.Caseworkers(ctx)
+		if err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		for _, cw := range all {
+			if cw.ID != h.CaseworkerID && !cw.Disabled {
+				d.Colleagues = append(d.Colleagues, cw)
+			}
+		}
+	}
 	if address == "" {
 		c.audit(r, me.ID, "view", h.ConversationID, fmt.Sprintf("handoff %d", id))
 	}

@@ -33,7 +33,7 @@ var (
 )
 
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	store   *sqlite.Store
 	console *Console
 	srv     *httptest.Server
@@ -41,7 +41,7 @@ type env struct {
 }
 
 // newEnv starts a console on a fresh SQLite store, over plain HTTP.
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	loadOnce.Do(func() {
 		if catalog, loadErr = locales.Load(); loadErr != nil {
@@ -157,4 +157,12 @@ func (e *env) get(c *http.Client, path string) (int, string) {
 		}
 	}
 	return resp.StatusCode, b.String()
+}
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
 }

@@ -14,10 +14,17 @@ type queueData struct {
 	Me           bot.Caseworker
 	Mine, Others []bot.QueueItem
 	Total        int
+	Page, Pages  int // 1-based page and page count
+	Prev, Next   int // 0 when there is none
 }
 
+// PageSize is how many handoffs the queue shows on one page.
+const PageSize = 100
+
 // queuePage lists open handoffs: those in the caseworker's languages
-// first, then the rest; each part urgent first, then oldest.
+// first, then the rest; each part urgent first, then oldest. Pages of
+// PageSize keep it fast and readable on a phone; every handoff is
+// reachable through the pages.
 func (c *Console) queuePage(w http.ResponseWriter, r *http.Request) {
 	me := caseworker(r)
 	items, err := c.store.Queue(r.Context())
@@ -25,13 +32,34 @@ func (c *Console) queuePage(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
-	d := queueData{Me: me, Total: len(items)}
+	ordered := make([]bot.QueueItem, 0, len(items))
 	for _, it := range items {
 		if slices.Contains(me.Languages, it.Lang) {
-			d.Mine = append(d.Mine, it)
-		} else {
-			d.Others = append(d.Others, it)
+			ordered = append(ordered, it)
 		}
+	}
+	mine := len(ordered)
+	for _, it := range items {
+		if !slices.Contains(me.Languages, it.Lang) {
+			ordered = append(ordered, it)
+		}
+	}
+	d := queueData{Me: me, Total: len(items), Pages: max(1, (len(items)+PageSize-1)/PageSize), Page: 1}
+	if p, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && p >= 1 && p <= d.Pages {
+		d.Page = p
+	}
+	lo, hi := (d.Page-1)*PageSize, min(d.Page*PageSize, len(ordered))
+	if lo < mine {
+		d.Mine = ordered[lo:min(hi, mine)]
+	}
+	if hi > mine {
+		d.Others = ordered[max(lo, mine):hi]
+	}
+	if d.Page > 1 {
+		d.Prev = d.Page - 1
+	}
+	if d.Page < d.Pages {
+		d.Next = d.Page + 1
 	}
 	c.render(w, http.StatusOK, "queue.html", d)
 }
@@ -208,4 +236,41 @@ func (c *Console) wake() {
 	if c.delivered != nil {
 		c.delivered()
 	}
+}
+
+// transfer hands an assigned handoff to another caseworker (the holder or
+// an admin may).
+func (c *Console) transfer(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	h, err := c.held(r, id)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	to, err := strconv.ParseInt(r.PostFormValue("to"), 10, 64)
+	if err != nil {
+		http.Error(w, "Choose a caseworker.", http.StatusBadRequest)
+		return
+	}
+	all, err := c.store.Caseworkers(r.Context())
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	i := slices.IndexFunc(all, func(cw bot.Caseworker) bool { return cw.ID == to && !cw.Disabled })
+	if i < 0 {
+		http.Error(w, "Choose a caseworker.", http.StatusBadRequest)
+		return
+	}
+	if err := c.handoffTx(r, func(tx bot.HandoffTx) error { return tx.AssignHandoff(r.Context(), id, to) }); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.audit(r, caseworker(r).ID, "transfer", h.ConversationID, fmt.Sprintf("handoff %d to %s", id, all[i].Email))
+	c.Notify()
+	http.Redirect(w, r, "/console/", http.StatusSeeOther)
 }

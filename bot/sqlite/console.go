@@ -103,6 +103,23 @@ func (s *Store) Caseworkers(ctx context.Context) ([]bot.Caseworker, error) {
 	return out, rows.Err()
 }
 
+// SetCaseworkerDisabled disables or enables account id; disabling ends its
+// sessions.
+func (s *Store) SetCaseworkerDisabled(ctx context.Context, id int64, disabled bool) error {
+	return s.write(ctx, func(t *sql.Tx) error {
+		res, err := t.ExecContext(ctx, `UPDATE caseworkers SET disabled = ? WHERE id = ?`, disabled, id)
+		if err := affectedOne(res, err, "set caseworker disabled", id); err != nil {
+			return err
+		}
+		if disabled {
+			if _, err := t.ExecContext(ctx, `DELETE FROM console_sessions WHERE caseworker_id = ?`, id); err != nil {
+				return fmt.Errorf("set caseworker disabled %d: %w", id, err)
+			}
+		}
+		return nil
+	})
+}
+
 // CreateSession records a login, and drops expired ones.
 func (s *Store) CreateSession(ctx context.Context, ses bot.Session) error {
 	return s.write(ctx, func(t *sql.Tx) error {

@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store) {
 		{"OptOutDropsQueued", testOptOutDropsQueued},
 		{"PurgeHeld", testPurgeHeld},
 		{"ConcurrentTx", testConcurrentTx},
+		{"Console", testConsole},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -71,15 +71,19 @@ func (f FileOffsets) SaveOffset(n int64) error {
 // registers the webhook (retrying until Telegram accepts it) and returns;
 // in polling mode it removes any webhook and polls.
 func (c *Channel) Run(ctx context.Context) error {
-	if c.cfg.WebhookURL != "" {
-		return c.retry(ctx, "setWebhook", c.setWebhook)
+	// The bot's name, for removing mentions of it and for the group
+	// notice's link; without it both still work, less well.
+	if _, err := c.Username(ctx); err != nil && ctx.Err() == nil {
+		c.log.Warn("telegram getMe failed; the bot's @name is not known yet", "err", err)
 	}
-	if err := c.retry(ctx, "deleteWebhook", func(ctx context.Context) error {
+	if c.cfg.WebhookURL != "" {
+		c.retry(ctx, "setWebhook", c.setWebhook)
+		return nil
+	}
+	c.retry(ctx, "deleteWebhook", func(ctx context.Context) error {
 		_, err := c.call(ctx, tgbotapi.DeleteWebhookConfig{})
 		return err
-	}); err != nil {
-		return err
-	}
+	})
 	return c.Poll(ctx)
 }
 
@@ -102,17 +106,17 @@ func (c *Channel) setWebhook(ctx context.Context) error {
 	return nil
 }
 
-// retry calls fn until it succeeds or ctx ends, with backoff from 1s to 1
-// minute.
-func (c *Channel) retry(ctx context.Context, what string, fn func(context.Context) error) error {
+// retry calls fn until it succeeds or ctx ends (the service is
+// stopping), with backoff from 1s to 1 minute.
+func (c *Channel) retry(ctx context.Context, what string, fn func(context.Context) error) {
 	for delay := time.Second; ; delay = min(2*delay, time.Minute) {
 		err := fn(ctx)
 		if err == nil || ctx.Err() != nil {
-			return ctx.Err()
+			return
 		}
 		c.log.Error("telegram "+what+" failed; retrying", "in", delay, "err", err)
 		if sleep(ctx, delay) != nil {
-			return nil
+			return
 		}
 	}
 }
@@ -124,13 +128,18 @@ const maxTries = 5
 
 // Poll receives updates with getUpdates until ctx ends. Updates are
 // handled in order; after each, the offset (its update_id + 1) is saved,
-// so a restart neither repeats nor skips one. The offset always follows
-// the last update received, even when update ids restart lower (Telegram
-// does that after a week without updates).
+// so a restart neither repeats nor skips one. The offset follows the last
+// update received, even when update ids restart lower (Telegram does that
+// after a week without updates). Telegram keeps what was not confirmed, so
+// even a lost offset loses nothing: updates handled already come again and
+// the engine's dedupe drops them.
 func (c *Channel) Poll(ctx context.Context) error {
 	offset, err := c.loadOffset()
 	if err != nil {
-		return err
+		// Offset 0 asks for every update not yet confirmed: nothing is
+		// lost, and what was handled already is dropped by the dedupe.
+		c.log.Error("telegram offset unreadable; asking for every unconfirmed update", "err", err)
+		offset = 0
 	}
 	// Handling goes on past ctx's end, so an update being handled at
 	// shutdown is finished rather than half-done.

@@ -92,8 +92,8 @@ func TestPollingResumes(t *testing.T) {
 	if sent := e.deliver(); len(chats(sent)) != 3 {
 		t.Errorf("answered chats %v, want 3", chats(sent))
 	}
-	if calls := e.api.Calls(); calls[0].Method != "deleteWebhook" {
-		t.Errorf("first call %s, want deleteWebhook (a webhook would stop getUpdates)", calls[0].Method)
+	if calls := e.api.Calls(); calls[0].Method != "getMe" || calls[1].Method != "deleteWebhook" {
+		t.Errorf("first calls %s, %s; want getMe, deleteWebhook (a webhook would stop getUpdates)", calls[0].Method, calls[1].Method)
 	}
 	gu := e.api.CallsOf("getUpdates")[0].Params
 	var allowed []string

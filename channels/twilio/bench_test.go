@@ -1,6 +1,7 @@
 package twilio_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/passerelle-org/passerelle/bot"
 	"github.com/passerelle-org/passerelle/channels/twilio"
 	"github.com/passerelle-org/passerelle/channels/twilio/twiliotest"
 )
@@ -53,4 +55,33 @@ func BenchmarkWebhook(b *testing.B) {
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// nopHandler takes inbound messages and does nothing.
+type nopHandler struct{}
+
+func (nopHandler) Handle(context.Context, bot.Inbound) error { return nil }
+
+// BenchmarkWebhookAdapter is the channel's own share of a webhook: reading
+// the body, checking the signature, decoding and mapping the form (the
+// engine replaced by a no-op), through the handler without the network.
+func BenchmarkWebhookAdapter(b *testing.B) {
+	loadContent(b)
+	ch, err := twilio.New(twilio.Config{AccountSID: accountSID, AuthToken: authToken, PublicURL: publicURL,
+		SMSFrom: smsFrom}, nopHandler{}, nil, content.cat, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	ch.Routes(mux)
+	e := &env{t: b}
+	form := e.smsForm("+33639980001", "How much money do I get if I go back home?")
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, twiliotest.NewRequest(twilio.SMSPath, publicURL+twilio.SMSPath, authToken, form))
+		if rec.Code != http.StatusOK {
+			b.Fatal(rec.Code)
+		}
+	}
 }

@@ -111,6 +111,12 @@ func New(cfg Config, h Handler, rep Reporter, cat *locales.Catalog, log *slog.Lo
 	if cfg.AuthToken == "" {
 		return nil, errors.New("twilio: no auth token")
 	}
+	if h == nil {
+		h = refuseAll{}
+	}
+	if rep == nil {
+		rep = ignoreReports{}
+	}
 	pub, err := url.Parse(cfg.PublicURL)
 	if err != nil || (pub.Scheme != "https" && pub.Scheme != "http") || pub.Host == "" || pub.RawQuery != "" {
 		return nil, fmt.Errorf("twilio: public URL %q: want an http(s) base URL without query", cfg.PublicURL)
@@ -175,6 +181,18 @@ func (c *Channel) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+WhatsAppPath, c.inbound(bot.ChannelWhatsApp))
 	mux.HandleFunc("POST "+StatusPath, c.status)
 }
+
+// refuseAll is the Handler of a channel made only to send or verify.
+type refuseAll struct{}
+
+func (refuseAll) Handle(context.Context, bot.Inbound) error {
+	return errors.New("no handler for inbound messages")
+}
+
+// ignoreReports is the Reporter of a channel made only to send or verify.
+type ignoreReports struct{}
+
+func (ignoreReports) Report(context.Context, bot.Delivery) error { return bot.ErrNotFound }
 
 // Stats are the channel's counters since it started.
 type Stats struct {

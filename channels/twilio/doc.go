@@ -10,7 +10,8 @@
 // Every request is verified first: X-Twilio-Signature is checked with
 // twilio-go's RequestValidator against the configured public URL + the
 // request's path and query (never the Host header, so it works behind a
-// reverse proxy) and every form parameter received. A request without a
+// reverse proxy; a path prefix in the public URL is one the proxy strips)
+// and every form parameter received. A request without a
 // valid signature gets 403 and changes nothing. The body is limited to
 // 64 KiB (413 past it); a body that is not a form, repeats a parameter
 // (the validator reads only the first value, so a repeated one could be

@@ -83,10 +83,15 @@ func (c *Channel) inWindow(last time.Time) bool {
 	return !last.IsZero() && c.cfg.Clock().Sub(last) < c.cfg.Window-windowMargin
 }
 
-// render is the body of o: SMS comes rendered by the engine; on WhatsApp
-// the options follow the text as a numbered list.
+// render is the body of o. SMS comes rendered by the engine; typographic
+// quotes and dashes are replaced all the same (a caseworker's reply does
+// not pass through the engine), so Latin text stays GSM-7. On WhatsApp the
+// options follow the text as a numbered list.
 func (c *Channel) render(o bot.Outbound) string {
-	if o.Channel != bot.ChannelWhatsApp || len(o.Options) == 0 {
+	if o.Channel == bot.ChannelSMS {
+		return channels.SMSPrepare(o.Text)
+	}
+	if len(o.Options) == 0 {
 		return o.Text
 	}
 	var b strings.Builder
@@ -120,13 +125,13 @@ func (c *Channel) sendTemplate(ctx context.Context, o bot.Outbound, from, to str
 		}
 		c.stats.held.Add(1)
 		code, _, _ := codeOf(err)
-		return "", held("outside the WhatsApp 24-hour window; the %s template %s was refused (Twilio error %d): "+
-			"the reply waits until the person writes", lang, sid, code)
+		return "", held("outside the WhatsApp 24-hour window; the %s template was refused (Twilio error %d): "+
+			"the reply waits until the person writes", lang, code)
 	}
 	c.stats.templates.Add(1)
 	c.stats.held.Add(1)
-	return deref(m.Sid), held("outside the WhatsApp 24-hour window: the %s template %s told the person a reply is waiting; "+
-		"it goes when they write", lang, sid)
+	return deref(m.Sid), held("outside the WhatsApp 24-hour window: the %s template told the person a reply is waiting; "+
+		"it goes when they write", lang)
 }
 
 // template is the ContentSid for lang, or for the fallback language.

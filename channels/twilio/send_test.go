@@ -45,6 +45,9 @@ func TestSend(t *testing.T) {
 		want      want
 	}{
 		{name: "sms", o: sms, want: want{calls: 1, parts: 1, body: "2. Talk to a person"}},
+		{name: "sms typographic quotes", o: bot.Outbound{Channel: bot.ChannelSMS, Address: person,
+			Text: "Rendez-vous à l’OFII lundi — apportez “le passeport”."},
+			want: want{calls: 1, parts: 1, body: `Rendez-vous à l'OFII lundi - apportez "le passeport".`}},
 		{name: "sms invalid number", o: sms, respond: always(twiliotest.ErrInvalidTo),
 			want: want{err: true, kind: bot.SendPermanent, calls: 1}},
 		{name: "sms unsubscribed", o: sms, respond: always(twiliotest.ErrUnsubscribed),

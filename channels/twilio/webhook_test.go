@@ -156,6 +156,26 @@ func TestInboundWebhooks(t *testing.T) {
 			wa(waWith("", map[string]string{"MessageType": "location", "Latitude": "48.8566", "Longitude": "2.3522",
 				"Address": "Paris", "Label": "Home"}), contains("only read text")),
 		}},
+		{"advanced opt-out keyword", []step{
+			sms("hello", nil),
+			{path: twilio.SMSPath, form: func() url.Values {
+				f := e0.smsForm(person, "BASTA")
+				f.Set("OptOutType", "STOP")
+				return f
+			}(), check: func(t *testing.T, sent []twiliotest.Message) {
+				if len(sent) != 1 {
+					t.Fatalf("Twilio said STOP: want the one confirmation, got:\n%s", bodies(sent))
+				}
+			}},
+			sms("hello", none),
+		}},
+		{"whatsapp campaign link", []step{
+			wa(waText("START #calais3-ti"), func(t *testing.T, sent []twiliotest.Message) {
+				if !strings.Contains(bodies(sent), "ሰላም") {
+					t.Fatalf("the link asked for Tigrinya; got:\n%s", bodies(sent))
+				}
+			}),
+		}},
 		{"duplicate message sid", func() []step {
 			f := e0.smsForm(person, "How much money do I get if I go back home?")
 			return []step{

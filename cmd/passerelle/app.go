@@ -153,7 +153,9 @@ func (m *Main) openContent() error {
 	if err != nil {
 		return fmt.Errorf("build search index: %w", err)
 	}
-	m.Search = idx
+	if m.Search, err = m.searchBackend(idx); err != nil { // Meilisearch when configured
+		return err
+	}
 	if m.Flows, err = flows.Builtin(); err != nil {
 		return fmt.Errorf("load flows: %w", err)
 	}
@@ -185,7 +187,7 @@ func (m *Main) Handler() http.Handler {
 			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
 			return
 		}
-		io.WriteString(w, "ready\n")
+		io.WriteString(w, "ready\n"+m.searchStatus()+"\n")
 	})
 	return mux
 }

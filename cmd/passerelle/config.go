@@ -49,6 +49,8 @@ type Config struct {
 	KBDir                 string  `yaml:"kb_dir" env:"PASSERELLE_KB_DIR" doc:"articles folder; empty = the embedded articles"`
 	AnswerThreshold       float64 `yaml:"answer_threshold" env:"PASSERELLE_ANSWER_THRESHOLD" doc:"confidence below which the bot abstains (0-1)"`
 	LogLevel              string  `yaml:"log_level" env:"PASSERELLE_LOG_LEVEL" doc:"debug, info, warn or error"`
+	CaseworkerHours       string  `yaml:"caseworker_hours" env:"PASSERELLE_CASEWORKER_HOURS" doc:"when caseworkers answer, e.g. \"mon-fri 09:00-18:00\"; empty = always"`
+	CaseworkerTimezone    string  `yaml:"caseworker_timezone" env:"PASSERELLE_CASEWORKER_TIMEZONE" doc:"time zone of the caseworker hours"`
 }
 
 // defaultConfig holds the embedded defaults: no accounts, no servers.
@@ -60,6 +62,8 @@ func defaultConfig() Config {
 		TwilioAPIURL:   "https://api.twilio.com",
 		RetentionDays:  30,
 		LogLevel:       "info",
+
+		CaseworkerTimezone: "Europe/Paris",
 	}
 }
 
@@ -181,6 +185,9 @@ func (c Config) validate() error {
 	}
 	if c.AnswerThreshold < 0 || c.AnswerThreshold > 1 {
 		return fmt.Errorf("PASSERELLE_ANSWER_THRESHOLD: %v is not between 0 and 1", c.AnswerThreshold)
+	}
+	if _, err := c.workingHours(); err != nil {
+		return err
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"time"
+	_ "time/tzdata" // the caseworker time zone works on hosts without zoneinfo
 
 	"golang.org/x/term"
 
@@ -20,12 +22,18 @@ import (
 // (SQLite does; PostgreSQL does not yet, and then /console/ is not served)
 // and makes new handoffs reach it at once.
 func (m *Main) openConsole() error {
+	hours, err := m.Config.workingHours()
+	if err != nil {
+		return err
+	}
+	m.Engine.Hours = hours
 	cs, ok := m.Store.(bot.ConsoleStore)
 	if !ok {
 		m.Log.Warn("caseworker console disabled: the store does not support it yet")
 		return nil
 	}
-	c, err := console.New(console.Options{
+	var c *console.Console
+	c, err = console.New(console.Options{
 		Store: cs, Locales: m.Locales, Articles: m.KB, Log: m.Log.With("component", "console"),
 		Clock: m.Clock, Delivered: m.Worker.Wake,
 		// Plain-HTTP deployments (a laptop on a LAN) need a cookie without
@@ -179,4 +187,20 @@ func openConsoleStore(ctx context.Context, cfg Config) (bot.ConsoleStore, error)
 		return nil, errors.New("caseworker add: this store (PostgreSQL) does not support console accounts yet")
 	}
 	return cs, nil
+}
+
+// workingHours parses PASSERELLE_CASEWORKER_HOURS in
+// PASSERELLE_CASEWORKER_TIMEZONE; nil (always open) when the hours are empty.
+func (c Config) workingHours() (*bot.WorkingHours, error) {
+	if c.CaseworkerHours == "" {
+		if _, err := time.LoadLocation(c.CaseworkerTimezone); err != nil {
+			return nil, fmt.Errorf("PASSERELLE_CASEWORKER_TIMEZONE: %w", err)
+		}
+		return nil, nil
+	}
+	w, err := bot.ParseWorkingHours(c.CaseworkerHours, c.CaseworkerTimezone)
+	if err != nil {
+		return nil, fmt.Errorf("PASSERELLE_CASEWORKER_HOURS: %w", err)
+	}
+	return w, nil
 }

@@ -117,7 +117,9 @@ func (s *tgServer) say(chat int64, appLang, text string) []telegramtest.Call {
 	s.t.Helper()
 	before := len(s.sentTo(chat))
 	s.api.PushUpdate(telegramtest.TextUpdate(chat, appLang, text))
-	return s.settle(chat, before)
+	out := s.settle(chat, before)
+	s.t.Logf("%d: %q\n%s", chat, text, tgTexts(out))
+	return out
 }
 
 // press taps the button with callback_data data on the last message that
@@ -133,6 +135,7 @@ func (s *tgServer) press(chat int64, data string) []telegramtest.Call {
 					answered := len(s.api.CallsOf("answerCallbackQuery"))
 					s.api.PushUpdate(telegramtest.CallbackUpdate(chat, sent[i].MessageID, data))
 					out := s.settle(chat, before)
+					s.t.Logf("%d: [%s]\n%s", chat, data, tgTexts(out))
 					if len(s.api.CallsOf("answerCallbackQuery")) <= answered {
 						s.t.Errorf("button %q: no answerCallbackQuery", data)
 					}
@@ -178,7 +181,8 @@ func tgButtons(calls []telegramtest.Call) (labels, data []string) {
 	return labels, data
 }
 
-// inScript reports whether most letters of the replies are in the script.
+// inScript reports whether most letters of the replies are in the script
+// (an answer quotes OQTF, OFII and web addresses).
 func inScript(calls []telegramtest.Call, script *unicode.RangeTable) bool {
 	in, all := 0, 0
 	for _, c := range calls {
@@ -191,7 +195,7 @@ func inScript(calls []telegramtest.Call, script *unicode.RangeTable) bool {
 			}
 		}
 	}
-	return all > 0 && in*10 >= all*7
+	return all > 0 && in*2 > all
 }
 
 // TestTelegramNewUserOnLoopback tries the service as new people would,
@@ -216,10 +220,10 @@ func TestTelegramNewUserOnLoopback(t *testing.T) {
 	if campaign != "calais3" {
 		t.Errorf("campaign %q, want calais3", campaign)
 	}
-	// A button: Tigrinya, then the menu in Tigrinya.
+	// A button: Tigrinya; the menu comes, in Tigrinya.
 	got = s.press(yonas, "lang:ti")
 	labels, _ := tgButtons(got)
-	if !strings.Contains(got[0].Params["text"], s.T("ti", "language.set")) || !slices.Contains(labels, s.T("ti", "menu.person")) {
+	if !strings.Contains(tgTexts(got), s.T("ti", "menu.prompt")) || !slices.Contains(labels, s.T("ti", "menu.person")) {
 		t.Fatalf("lang:ti:\n%s", tgTexts(got))
 	}
 	// A person, please: the consent question, in Tigrinya, with buttons.
@@ -332,6 +336,10 @@ func TestTelegramLinks(t *testing.T) {
 		{[]string{"--campaign", "gdn2026", "--lang", "ar"}, map[string]string{"PASSERELLE_TELEGRAM_TOKEN": tgToken, "PASSERELLE_TELEGRAM_API_URL": api.URL},
 			"https://t.me/" + telegramtest.Username + "?start=gdn2026-ar\n"},
 		{[]string{"--campaign", "calais3"}, nil, "links: no channel"},
+		{[]string{"--campaign", "calais3", "--lang", "ti", "--bot", "passerelle_bot"}, map[string]string{"PASSERELLE_TWILIO_WHATSAPP_FROM": "whatsapp:+33639980901",
+			"PASSERELLE_TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789abcdef", "PASSERELLE_TWILIO_AUTH_TOKEN": "f0e1d2c3b4a5968778695a4b3c2d1e0f",
+			"PASSERELLE_PUBLIC_URL": "https://passerelle.example.org"},
+			"https://t.me/passerelle_bot?start=calais3-ti\nhttps://wa.me/33639980901?text=START+%23calais3-ti\n"},
 		{[]string{"--lang", "ti", "--bot", "b_bot1"}, nil, "links: --campaign is required"},
 		{[]string{"--campaign", "calais 3", "--bot", "b_bot1"}, nil, "links: campaign"},
 		{[]string{"--campaign", "c", "--lang", "xx", "--bot", "b_bot1"}, nil, "--lang: \"xx\" is not one of"},

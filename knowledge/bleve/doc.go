@@ -42,7 +42,9 @@
 // language as the person's.
 //
 // Ranking and confidence are described on rankScore and confidence
-// (score.go); knowledge.DefaultThreshold is the abstention threshold they
+// (score.go); the closeness to a known question is also measured on the
+// message's last sentence alone (tail.go), so that a long story ending
+// with "which office do I go to?" is judged by the question it asks; knowledge.DefaultThreshold is the abstention threshold they
 // are calibrated for. Explain prints the whole computation for one
 // message.
 package bleve

@@ -43,6 +43,14 @@ func (x *Index) rank(ctx context.Context, text, lang string) ([]*candidate, []wo
 		return nil, nil, nil, err
 	}
 	weights := x.weights(words, lang, hasOwn || lang == "")
+	tail, tailTotal := x.tailWeights(text, lang, words, weights)
+	if tail != nil && storyWeight != 1 {
+		for i := range weights {
+			if tail[i] == 0 {
+				weights[i] *= storyWeight
+			}
+		}
+	}
 	total := 0.0
 	for _, w := range weights {
 		total += w
@@ -57,6 +65,9 @@ func (x *Index) rank(ctx context.Context, text, lang string) ([]*candidate, []wo
 			c.coverage = c.evidence / total
 		}
 		c.question = x.questionSimilarity(c.topic, lang, hasOwn, invs, weights, scratch, total, all)
+		if tail != nil {
+			c.question = max(c.question, x.questionSimilarity(c.topic, lang, hasOwn, invs, tail, scratch, tailTotal, all))
+		}
 		cands = append(cands, c)
 	}
 	bmax := 0.0
@@ -78,6 +89,10 @@ func (x *Index) rank(ctx context.Context, text, lang string) ([]*candidate, []wo
 	})
 	return cands, words, weights, nil
 }
+
+// storyWeight scales the weight of the words of a long message that are
+// not in its last question (see tailWeights).
+var storyWeight = 0.5
 
 // askedRank is the least ranking score of a topic one of whose questions,
 // in the person's language, has exactly the message's words (two or more,

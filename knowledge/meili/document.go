@@ -6,6 +6,10 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/blevesearch/snowballstem"
+	"github.com/blevesearch/snowballstem/english"
+	"github.com/blevesearch/snowballstem/french"
+
 	"github.com/passerelle-org/passerelle/knowledge"
 )
 
@@ -34,13 +38,36 @@ func DocumentID(topic, lang string) string {
 }
 
 // Analyse returns text as the search sees it in a language: normalised,
-// letters folded, variants rewritten (knowledge.Lexicon.Tokens), joined by
-// spaces. lx may be nil (Normalize alone).
+// letters folded, variants rewritten (knowledge.Lexicon.Tokens), English
+// and French words stemmed (Snowball, as in the embedded index; Meilisearch
+// does not stem), joined by spaces. lx may be nil (Normalize alone).
 func Analyse(lx *knowledge.Lexicon, text string) string {
 	if lx == nil {
 		return knowledge.Normalize(text)
 	}
-	return strings.Join(lx.Tokens(text), " ")
+	return strings.Join(stemAll(lx.Lang, lx.Tokens(text)), " ")
+}
+
+// stemAll stems the tokens of an English or French text in place.
+func stemAll(lang string, toks []string) []string {
+	var stem func(*snowballstem.Env) bool
+	switch lang {
+	case "en":
+		stem = english.Stem
+	case "fr":
+		stem = french.Stem
+	default:
+		return toks
+	}
+	for i, t := range toks {
+		if t == "" || (t[0] >= '0' && t[0] <= '9') {
+			continue
+		}
+		env := snowballstem.NewEnv(t)
+		stem(env)
+		toks[i] = env.Current()
+	}
+	return toks
 }
 
 // NewDocument builds the document of one article with the lexicon of its

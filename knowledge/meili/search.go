@@ -30,6 +30,8 @@ type Options struct {
 	Prefix string
 	// Timeout of one search, 2s when zero.
 	Timeout time.Duration
+	// TaskPoll is how often Sync asks for a task's status, 50ms when zero.
+	TaskPoll time.Duration
 }
 
 func (o Options) prefix() string { return cmp.Or(o.Prefix, "passerelle") }
@@ -55,6 +57,8 @@ type Searcher struct {
 	lex     map[string]*knowledge.Lexicon
 	shared  *knowledge.Lexicon
 	df      map[string]map[string]int // lang -> term -> documents holding it
+	asked   map[string]map[string]int // the same, in questions, keywords and titles
+	stop    map[string]map[string]bool
 	timeout time.Duration
 }
 
@@ -71,27 +75,36 @@ func New(client meilisearch.ServiceManager, base *knowledge.Base, opts Options) 
 		return nil, err
 	}
 	s := &Searcher{client: client, opts: opts, lex: lex, shared: shared,
-		df: map[string]map[string]int{}, timeout: cmp.Or(opts.Timeout, 2*time.Second)}
+		df: map[string]map[string]int{}, asked: map[string]map[string]int{}, stop: map[string]map[string]bool{}, timeout: cmp.Or(opts.Timeout, 2*time.Second)}
 	for _, l := range knowledge.Languages() {
+		s.stop[l] = map[string]bool{}
+		for _, w := range StopWords(l, lex[l]) {
+			s.stop[l][w] = true
+		}
 		docs := Documents(base, l, lex[l])
 		if len(docs) == 0 {
 			continue
 		}
 		s.langs = append(s.langs, l)
-		df := map[string]int{}
+		s.df[l], s.asked[l] = map[string]int{}, map[string]int{}
 		for _, d := range docs {
-			seen := map[string]bool{}
-			text := strings.Join(d.Questions, " ") + " " + strings.Join(d.Keywords, " ") + " " + d.Title + " " + d.Summary + " " + d.Body
-			for _, t := range strings.Fields(text) {
-				if !seen[t] {
-					seen[t] = true
-					df[t]++
-				}
-			}
+			asked := strings.Join(d.Questions, " ") + " " + strings.Join(d.Keywords, " ") + " " + d.Title
+			count(s.asked[l], asked)
+			count(s.df[l], asked+" "+d.Summary+" "+d.Body)
 		}
-		s.df[l] = df
 	}
 	return s, nil
+}
+
+// count adds one to counts for every distinct word of text.
+func count(counts map[string]int, text string) {
+	seen := map[string]bool{}
+	for _, t := range strings.Fields(text) {
+		if !seen[t] {
+			seen[t] = true
+			counts[t]++
+		}
+	}
 }
 
 // Languages returns the languages that have an index.
@@ -106,41 +119,47 @@ func (s *Searcher) Keywords(text, lang string) []string {
 	if lx == nil {
 		lx = s.shared
 	}
-	stop := map[string]bool{}
-	for _, w := range lx.Stop {
-		stop[w] = true
-	}
-	var words, all []string
+	stop := s.stop[lang]
+	var words, stops []string
 	seen := map[string]bool{}
-	for _, t := range lx.Tokens(text) {
+	for _, raw := range lx.Tokens(text) {
+		if !indexable(raw) {
+			continue
+		}
+		t := stemAll(lx.Lang, []string{raw})[0]
 		if seen[t] {
 			continue
 		}
 		seen[t] = true
-		all = append(all, t)
-		if !stop[t] {
-			words = append(words, t)
+		if stop[raw] {
+			stops = append(stops, t)
+			continue
 		}
+		words = append(words, t)
 	}
 	if len(words) == 0 {
-		words = all
+		words = stops
 	}
 	if len(words) <= MaxQueryWords {
 		return words
 	}
-	df := s.df[lang]
+	// Too many: keep, in message order, the words the articles' questions,
+	// keywords and titles use (the words people ask with), rarest first;
+	// then words of summaries and bodies; then words no article has (a
+	// typo, another language).
 	type ranked struct {
-		pos, df int
+		pos, tier, df int
 	}
 	r := make([]ranked, len(words))
 	for i, w := range words {
-		d := df[w]
-		if d == 0 {
-			d = 1 << 20 // unknown here (a typo, another language): last
+		r[i] = ranked{i, 2, 0}
+		if d := s.asked[lang][w]; d > 0 {
+			r[i].tier, r[i].df = 0, d
+		} else if d := s.df[lang][w]; d > 0 {
+			r[i].tier, r[i].df = 1, d
 		}
-		r[i] = ranked{i, d}
 	}
-	slices.SortStableFunc(r, func(a, b ranked) int { return a.df - b.df })
+	slices.SortStableFunc(r, func(a, b ranked) int { return cmp.Or(a.tier-b.tier, a.df-b.df) })
 	r = r[:MaxQueryWords]
 	slices.SortFunc(r, func(a, b ranked) int { return a.pos - b.pos })
 	out := make([]string, len(r))
@@ -169,8 +188,13 @@ func (s *Searcher) Search(ctx context.Context, query, lang string, limit int) ([
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	best := map[string]knowledge.Hit{}
+	var order []string // topics as the server ranked them, own language first
 	add := func(h knowledge.Hit) {
-		if old, ok := best[h.Topic]; !ok || h.Confidence > old.Confidence {
+		old, ok := best[h.Topic]
+		if !ok {
+			order = append(order, h.Topic)
+		}
+		if !ok || h.Confidence > old.Confidence {
 			best[h.Topic] = h
 		}
 	}
@@ -207,12 +231,11 @@ func (s *Searcher) Search(ctx context.Context, query, lang string, limit int) ([
 		}
 	}
 	out := make([]knowledge.Hit, 0, len(best))
-	for _, h := range best {
-		out = append(out, h)
+	for _, t := range order {
+		out = append(out, best[t])
 	}
-	slices.SortFunc(out, func(a, b knowledge.Hit) int {
-		return cmp.Or(cmp.Compare(b.Confidence, a.Confidence), cmp.Compare(b.Score, a.Score), strings.Compare(a.Topic, b.Topic))
-	})
+	// Ties keep the server's order (its later ranking rules).
+	slices.SortStableFunc(out, func(a, b knowledge.Hit) int { return cmp.Compare(b.Confidence, a.Confidence) })
 	if len(out) > limit {
 		out = out[:limit]
 	}
@@ -258,11 +281,22 @@ func (s *Searcher) multi(ctx context.Context, langs []string, query, lang string
 			if d.Topic == "" {
 				continue
 			}
-			c := min(max(d.Score, 0), 1)
+			c := Confidence(d.Score)
 			out = append(out, knowledge.Hit{Topic: d.Topic, Lang: d.Lang, Score: d.Score, Confidence: c})
 		}
 	}
 	return out, nil
+}
+
+// Confidence maps Meilisearch's _rankingScore to a confidence comparable
+// with the embedded index's: the score is dominated by the share of query
+// keywords found (the "words" rule), and a message whose keywords are
+// found only in part is out of scope more often than not. The score is
+// stretched linearly from [0.4, 1] to [0, 1], so that the engine's
+// threshold 0.5 stands at a score of 0.7: about three keywords in four
+// found, without typos, in the questions or keywords of one article.
+func Confidence(rankingScore float64) float64 {
+	return min(max((rankingScore-0.4)/0.6, 0), 1)
 }
 
 // Check asks the server whether the index of the first language exists,

@@ -79,16 +79,10 @@ func Settings(lang string, lx *knowledge.Lexicon) *meilisearch.Settings {
 		s.LocalizedAttributes = []*meilisearch.LocalizedAttributes{{Locales: []string{loc}, AttributePatterns: []string{"*"}}}
 	}
 	if lx != nil {
-		s.StopWords = stopWords(lx)
+		s.StopWords = StopWords(lang, lx)
 		s.Synonyms = synonyms(lx)
 	}
 	return s
-}
-
-func stopWords(lx *knowledge.Lexicon) []string {
-	out := slices.Clone(lx.Stop)
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 // synonyms turns the lexicon's groups into Meilisearch's mutual synonyms.

@@ -1,6 +1,7 @@
 package meili
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -65,9 +66,6 @@ func (r *Report) Write(w io.Writer) error {
 	return err
 }
 
-// taskPoll is how often Sync asks for a task's status.
-const taskPoll = 50 * time.Millisecond
-
 // Sync makes the Meilisearch indexes hold base and the settings of Settings:
 // for every language whose documents or settings differ from what the live
 // index holds, it fills a fresh "<index>-next" index (settings first, then
@@ -111,22 +109,22 @@ func Sync(ctx context.Context, client meilisearch.ServiceManager, base *knowledg
 	var swaps []*meilisearch.SwapIndexesParams
 	for _, b := range builds {
 		next := b.change.Index + "-next"
-		if err := dropIndex(ctx, client, next); err != nil {
+		if err := dropIndex(ctx, client, opts, next); err != nil {
 			return nil, err
 		}
 		pk := "id"
-		if err := run(ctx, client, func() (*meilisearch.TaskInfo, error) {
+		if err := run(ctx, client, opts, func() (*meilisearch.TaskInfo, error) {
 			return client.CreateIndexWithContext(ctx, &meilisearch.IndexConfig{Uid: next, PrimaryKey: pk})
 		}); err != nil {
 			return nil, err
 		}
 		idx := client.Index(next)
-		if err := run(ctx, client, func() (*meilisearch.TaskInfo, error) {
+		if err := run(ctx, client, opts, func() (*meilisearch.TaskInfo, error) {
 			return idx.UpdateSettingsWithContext(ctx, b.settings)
 		}); err != nil {
 			return nil, fmt.Errorf("settings of %s: %w", b.change.Lang, err)
 		}
-		if err := run(ctx, client, func() (*meilisearch.TaskInfo, error) {
+		if err := run(ctx, client, opts, func() (*meilisearch.TaskInfo, error) {
 			return idx.AddDocumentsWithContext(ctx, b.docs, &meilisearch.DocumentOptions{PrimaryKey: &pk})
 		}); err != nil {
 			return nil, fmt.Errorf("documents of %s: %w", b.change.Lang, err)
@@ -137,14 +135,14 @@ func Sync(ctx context.Context, client meilisearch.ServiceManager, base *knowledg
 		}
 		swaps = append(swaps, &meilisearch.SwapIndexesParams{Indexes: pair, Rename: b.change.New})
 	}
-	if err := run(ctx, client, func() (*meilisearch.TaskInfo, error) {
+	if err := run(ctx, client, opts, func() (*meilisearch.TaskInfo, error) {
 		return client.SwapIndexesWithContext(ctx, swaps)
 	}); err != nil {
 		return nil, fmt.Errorf("swapping indexes: %w", err)
 	}
 	for _, b := range builds {
 		if !b.change.New { // after a swap, "-next" holds the old content
-			if err := dropIndex(ctx, client, b.change.Index+"-next"); err != nil {
+			if err := dropIndex(ctx, client, opts, b.change.Index+"-next"); err != nil {
 				return nil, err
 			}
 		}
@@ -155,18 +153,18 @@ func Sync(ctx context.Context, client meilisearch.ServiceManager, base *knowledg
 
 // run sends one request that enqueues a task, waits for the task and
 // returns its error when it did not succeed.
-func run(ctx context.Context, client meilisearch.ServiceManager, send func() (*meilisearch.TaskInfo, error)) error {
+func run(ctx context.Context, client meilisearch.ServiceManager, opts Options, send func() (*meilisearch.TaskInfo, error)) error {
 	info, err := send()
 	if err != nil {
 		return err
 	}
-	return wait(ctx, client, info.TaskUID)
+	return wait(ctx, client, info.TaskUID, cmp.Or(opts.TaskPoll, 50*time.Millisecond))
 }
 
 // wait waits for a task and turns a failed or canceled one into a
 // *TaskError.
-func wait(ctx context.Context, client meilisearch.ServiceManager, uid int64) error {
-	t, err := client.WaitForTaskWithContext(ctx, uid, taskPoll)
+func wait(ctx context.Context, client meilisearch.ServiceManager, uid int64, poll time.Duration) error {
+	t, err := client.WaitForTaskWithContext(ctx, uid, poll)
 	if err != nil {
 		return fmt.Errorf("waiting for meilisearch task %d: %w", uid, err)
 	}
@@ -178,8 +176,8 @@ func wait(ctx context.Context, client meilisearch.ServiceManager, uid int64) err
 }
 
 // dropIndex deletes an index, if it exists.
-func dropIndex(ctx context.Context, client meilisearch.ServiceManager, uid string) error {
-	err := run(ctx, client, func() (*meilisearch.TaskInfo, error) { return client.DeleteIndexWithContext(ctx, uid) })
+func dropIndex(ctx context.Context, client meilisearch.ServiceManager, opts Options, uid string) error {
+	err := run(ctx, client, opts, func() (*meilisearch.TaskInfo, error) { return client.DeleteIndexWithContext(ctx, uid) })
 	if err != nil && !IsNotSynced(err) {
 		return fmt.Errorf("deleting %s: %w", uid, err)
 	}
@@ -244,11 +242,11 @@ func diff(ctx context.Context, client meilisearch.ServiceManager, uid string, do
 // compares equal whatever order the server returns lists in.
 type settingsView struct {
 	Searchable, Filterable, Ranking, Stop []string
-	Synonyms                             map[string][]string
-	Locales                              []string
-	Cutoff                               int64
-	OneTypo, TwoTypos                    int64
-	Typos, TyposOnNumbers                bool
+	Synonyms                              map[string][]string
+	Locales                               []string
+	Cutoff                                int64
+	OneTypo, TwoTypos                     int64
+	Typos, TyposOnNumbers                 bool
 }
 
 func view(s *meilisearch.Settings) settingsView {

@@ -20,10 +20,10 @@ func TestMeiliFake(t *testing.T) {
 	base := loadBase(t)
 	srv := meilitest.New(t, "master-key")
 	client := meili.Connect(srv.URL, "master-key", nil)
-	if _, err := meili.Sync(context.Background(), client, base, meili.Options{}); err != nil {
+	if _, err := meili.Sync(context.Background(), client, base, meili.Options{TaskPoll: time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
-	s, err := meili.New(client, base, meili.Options{})
+	s, err := meili.New(client, base, meili.Options{TaskPoll: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

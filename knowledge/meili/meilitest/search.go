@@ -86,8 +86,9 @@ func (s *Server) wait(r *http.Request) bool {
 }
 
 type scored struct {
-	id    string
-	score float64
+	id       string
+	score    float64
+	mentions int // tie-break: exact matches over all values
 }
 
 func (s *Server) run(req searchRequest) (map[string]any, *APIError, int) {
@@ -114,14 +115,16 @@ func (s *Server) run(req searchRequest) (map[string]any, *APIError, int) {
 			continue
 		}
 		if len(words) == 0 { // placeholder search: every document
-			found = append(found, scored{id, 1})
+			found = append(found, scored{id, 1, 0})
 			continue
 		}
-		if sc, ok := ix.score(d, words, req.MatchingStrategy == "all"); ok {
-			found = append(found, scored{id, sc})
+		if sc, n, ok := ix.score(d, words, req.MatchingStrategy == "all"); ok {
+			found = append(found, scored{id, sc, n})
 		}
 	}
-	slices.SortStableFunc(found, func(a, b scored) int { return cmp.Compare(b.score, a.score) })
+	slices.SortStableFunc(found, func(a, b scored) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(b.mentions, a.mentions))
+	})
 	total := len(found)
 	if req.Offset < len(found) {
 		found = found[req.Offset:]
@@ -176,9 +179,11 @@ func (ix *index) queryWords(q string) []string {
 
 // score ranks a document the way the ranking rules do, flattened into one
 // number in [0,1]: the share of query words found (words), lowered by
-// typos (typo), and by how far down the searchable attributes the words
-// were found (attribute). ok is false when no word matches.
-func (ix *index) score(d map[string]any, words []string, all bool) (float64, bool) {
+// typos (typo), by how far down the searchable attributes the words were
+// found (attribute), and by how scattered they are (proximity: the share
+// of the found words that one value holds, a question of a list). ok is
+// false when no word matches.
+func (ix *index) score(d map[string]any, words []string, all bool) (float64, int, bool) {
 	attrs := ix.settings.SearchableAttributes
 	if slices.Contains(attrs, "*") {
 		attrs = nil
@@ -187,19 +192,30 @@ func (ix *index) score(d map[string]any, words []string, all bool) (float64, boo
 		}
 		slices.Sort(attrs)
 	}
-	fieldWords := make([][]string, len(attrs))
-	for i, a := range attrs {
-		fieldWords[i] = strings.Fields(strings.ToLower(text(d[a])))
+	type value struct {
+		attr  int
+		words []string
 	}
+	var values []value
+	for i, a := range attrs {
+		for _, v := range values0(d[a]) {
+			values = append(values, value{i, strings.Fields(strings.ToLower(v))})
+		}
+	}
+	inValue := make([]int, len(values))
 	matched, typos, attrSum := 0, 0, 0.0
 	for wi, w := range words {
 		best, bestTypos := -1, 0
-		for ai, fw := range fieldWords {
-			if t, ok := ix.match(w, fw, wi == len(words)-1); ok && (best < 0 || t < bestTypos) {
-				best, bestTypos = ai, t
-				if t == 0 {
-					break
-				}
+		for vi, v := range values {
+			t, ok := ix.match(w, v.words, wi == len(words)-1)
+			if !ok {
+				continue
+			}
+			if t == 0 {
+				inValue[vi]++
+			}
+			if best < 0 || t < bestTypos || (t == bestTypos && v.attr < values[best].attr) {
+				best, bestTypos = vi, t
 			}
 		}
 		if best < 0 {
@@ -207,15 +223,36 @@ func (ix *index) score(d map[string]any, words []string, all bool) (float64, boo
 		}
 		matched++
 		typos += bestTypos
-		attrSum += float64(best) / float64(len(attrs))
+		attrSum += float64(values[best].attr) / float64(len(attrs))
 	}
 	if matched == 0 || (all && matched < len(words)) {
-		return 0, false
+		return 0, 0, false
 	}
+	mentions := 0
+	for _, n := range inValue {
+		mentions += n
+	}
+	together := slices.Max(inValue)
 	wordScore := float64(matched) / float64(len(words))
 	typoScore := 1 - float64(typos)/float64(2*matched+1)
 	attrScore := 1 - attrSum/float64(matched)
-	return wordScore * (0.9 + 0.1*typoScore) * (0.8 + 0.2*attrScore), true
+	proxScore := min(1, float64(together)/float64(matched))
+	return wordScore * (0.9 + 0.1*typoScore) * (0.85 + 0.15*attrScore) * (0.8 + 0.2*proxScore), mentions, true
+}
+
+// values0 lists the values of a field: a string, or the strings of a list.
+func values0(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var out []string
+		for _, x := range v {
+			out = append(out, values0(x)...)
+		}
+		return out
+	}
+	return nil
 }
 
 // match finds w among a field's words: exactly or as a synonym (0 typos),
