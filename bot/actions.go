@@ -125,7 +125,23 @@ func (t *turn) start(first bool) error {
 		return nil
 	}
 	t.conv.State = State{}
-	return t.startFlow(FlowWelcome)
+	topic := ""
+	if _, ok := t.e.Articles.Topic(t.in.TopicHint); ok {
+		topic = t.in.TopicHint
+	}
+	if topic != "" && t.in.LangHint != "" && t.conv.Lang == t.in.LangHint {
+		// A poster's link named the language and the subject: welcome the
+		// person in it and answer at once.
+		t.say("welcome.hello", nil)
+		t.say("welcome.privacy", nil)
+		t.queue()
+		return t.answer(topic)
+	}
+	if err := t.startFlow(FlowWelcome); err != nil {
+		return err
+	}
+	t.conv.State.LastTopic = topic // "MORE" after choosing a language gives it
+	return nil
 }
 
 // payload handles a chosen option outside any flow.

@@ -128,3 +128,12 @@ func TestYesAtAFreeTextStepStaysInTheIntake(t *testing.T) {
 		t.Fatalf("intake abandoned: %d handoffs; last reply:\n%s", len(hs), joined(out))
 	}
 }
+
+func TestDeepLinkWithLanguageAndTopicAnswersAtOnce(t *testing.T) {
+	h := newHarness(t)
+	out := h.send(bot.ChannelTelegram, "55501", bot.Inbound{Text: "/start", Campaign: "calais3", LangHint: "ti", TopicHint: "housing.115"})
+	a, _ := content.kb.Article("housing.115", "ti")
+	if len(out) == 0 || out[0].Lang != "ti" || !strings.Contains(joined(out), a.Title) {
+		t.Fatalf("deep link did not answer the topic in Tigrinya:\n%s", joined(out))
+	}
+}

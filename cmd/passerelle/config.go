@@ -51,6 +51,7 @@ type Config struct {
 	LogLevel              string  `yaml:"log_level" env:"PASSERELLE_LOG_LEVEL" doc:"debug, info, warn or error"`
 	CaseworkerHours       string  `yaml:"caseworker_hours" env:"PASSERELLE_CASEWORKER_HOURS" doc:"when caseworkers answer, e.g. \"mon-fri 09:00-18:00\"; empty = always"`
 	CaseworkerTimezone    string  `yaml:"caseworker_timezone" env:"PASSERELLE_CASEWORKER_TIMEZONE" doc:"time zone of the caseworker hours"`
+	CaseworkerChat        string  `yaml:"caseworker_telegram_chat" env:"PASSERELLE_CASEWORKER_TELEGRAM_CHAT" doc:"Telegram chat id of the caseworkers' group for new-handoff alerts; empty = none"`
 }
 
 // defaultConfig holds the embedded defaults: no accounts, no servers.
@@ -185,6 +186,9 @@ func (c Config) validate() error {
 	}
 	if c.AnswerThreshold < 0 || c.AnswerThreshold > 1 {
 		return fmt.Errorf("PASSERELLE_ANSWER_THRESHOLD: %v is not between 0 and 1", c.AnswerThreshold)
+	}
+	if _, err := strconv.ParseInt(c.CaseworkerChat, 10, 64); c.CaseworkerChat != "" && err != nil {
+		return errors.New("PASSERELLE_CASEWORKER_TELEGRAM_CHAT: must be a Telegram chat id such as -1001234567890")
 	}
 	if _, err := c.workingHours(); err != nil {
 		return err

@@ -49,9 +49,28 @@ func (m *Main) openConsole() error {
 			prev(h)
 		}
 		c.OnHandoff(h)
+		if m.Config.CaseworkerChat != "" && m.Telegram != nil {
+			go m.alertGroup(c, m.Telegram, h)
+		}
 	}
 	m.console = c
 	return nil
+}
+
+// alertGroup tells the caseworkers' Telegram group that a handoff opened:
+// priority, language, channel and link, no personal data. It is best
+// effort: a failure is logged, the console shows the handoff anyway.
+func (m *Main) alertGroup(c *console.Console, s bot.Sender, h bot.Handoff) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	text, err := c.AlertText(ctx, h, m.Config.PublicURL)
+	if err == nil {
+		_, err = s.Send(ctx, bot.Outbound{Channel: bot.ChannelTelegram, Surface: bot.SurfaceTelegram,
+			Address: m.Config.CaseworkerChat, Text: text})
+	}
+	if err != nil {
+		m.Log.Warn("caseworker group alert failed", "component", "console", "handoff", h.ID, "err", err)
+	}
 }
 
 // consoleRoutes serves the console under /console/ when it is enabled.

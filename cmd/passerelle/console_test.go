@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/passerelle-org/passerelle/bot"
 	"github.com/passerelle-org/passerelle/bot/console"
 	"github.com/passerelle-org/passerelle/locales"
 )
@@ -199,5 +200,50 @@ func TestInvalidCaseworkerHoursStopTheStart(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), key) {
 			t.Errorf("%s=%q: %v, want an error naming the key", key, val, err)
 		}
+	}
+}
+
+// fakeSender records what it is asked to send.
+type fakeSender struct{ sent chan bot.Outbound }
+
+func (f fakeSender) Send(ctx context.Context, o bot.Outbound) (string, error) {
+	f.sent <- o
+	return "1", nil
+}
+
+// TestCaseworkerGroupAlert: a new handoff reaches the caseworkers' group
+// with priority, language and link, and no personal data.
+func TestCaseworkerGroupAlert(t *testing.T) {
+	vars := map[string]string{"PASSERELLE_DATA_DIR": t.TempDir(), "PASSERELLE_PUBLIC_URL": "https://passerelle.example.org",
+		"PASSERELLE_CASEWORKER_TELEGRAM_CHAT": "-1001234567890"}
+	cfg, err := loadConfig("", env(vars))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{Config: cfg, Log: newLogger(io.Discard, "info")}
+	if err := m.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	fake := fakeSender{sent: make(chan bot.Outbound, 1)}
+	prev := m.Engine.OnHandoff
+	m.Engine.OnHandoff = func(h bot.Handoff) { prev(h); go m.alertGroup(m.console, fake, h) }
+	const phone = "+33639980001"
+	err = m.Engine.Handle(context.Background(), bot.Inbound{Channel: bot.ChannelSMS, Address: phone, ProviderID: "a1",
+		Text: "je suis en danger, mon patron me menace"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case o := <-fake.sent:
+		if o.Address != "-1001234567890" || !strings.Contains(o.Text, "URGENT") || !strings.Contains(o.Text, "(fr)") ||
+			!strings.Contains(o.Text, "https://passerelle.example.org/console/handoffs/") {
+			t.Errorf("alert %+v", o)
+		}
+		if strings.Contains(o.Text, "39980001") || strings.Contains(o.Text, "patron") {
+			t.Errorf("alert holds personal data: %q", o.Text)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no alert")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -37,8 +38,14 @@ func (m *Main) searchBackend(embedded knowledge.Searcher) (knowledge.Searcher, e
 	if err != nil {
 		return nil, fmt.Errorf("meilisearch: %w", err)
 	}
-	f := &fallbackSearcher{primary: ms, backup: embedded, clock: m.Clock,
-		log: m.Log.With("component", "search")}
+	log, clock := m.Log, m.Clock
+	if log == nil { // tools (kb search, eval) open the content alone
+		log = newLogger(os.Stderr, m.Config.LogLevel)
+	}
+	if clock == nil {
+		clock = time.Now
+	}
+	f := &fallbackSearcher{primary: ms, backup: embedded, clock: clock, log: log.With("component", "search")}
 	ctx, cancel := context.WithTimeout(context.Background(), meiliCheckTimeout)
 	defer cancel()
 	switch err := ms.Check(ctx); {

@@ -17,7 +17,9 @@ func sentenceEnd(r rune) bool {
 }
 
 // minTailWords is the least number of searched words the last sentence
-// of a message must have to be compared with the questions on its own.
+// of a message must have to be compared with the questions on its own;
+// only words that weigh something count (in a language without articles
+// yet, the person's own words weigh nothing).
 const minTailWords = 2
 
 // tailWeights returns the weights of the words of the message's last
@@ -40,15 +42,19 @@ func (x *Index) tailWeights(text, lang string, words []word, weights []float64) 
 		return nil, 0
 	}
 	index := make(map[string]int, len(words))
+	weighed := 0 // words that weigh something
 	for i, w := range words {
 		index[w.tok] = i
+		if weights[i] > 0 {
+			weighed++
+		}
 	}
 	for s := len(sentences) - 1; s >= 0; s-- {
 		sw, _ := x.words(sentences[s], lang)
 		in := make([]bool, len(words))
 		n := 0
 		for _, w := range sw {
-			if i, ok := index[w.tok]; ok && !in[i] {
+			if i, ok := index[w.tok]; ok && !in[i] && weights[i] > 0 {
 				in[i] = true
 				n++
 			}
@@ -56,7 +62,7 @@ func (x *Index) tailWeights(text, lang string, words []word, weights []float64) 
 		if n < minTailWords {
 			continue
 		}
-		if n == len(words) || s == 0 {
+		if n == weighed || s == 0 {
 			return nil, 0 // the last question is the whole message
 		}
 		out := make([]float64, len(words))

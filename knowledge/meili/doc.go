@@ -15,12 +15,14 @@
 // task's error when one fails, then swaps all changed languages in one
 // swap-indexes task, so a search never sees a half-built index.
 //
-// Confidence: Meilisearch's _rankingScore is already in [0,1] (1 = every
-// query word found, without typos, in the first searchable attribute).
-// Confidence is that score for a hit in the person's language, and that
-// score times CrossLanguage (0.7, the embedded index's factor) for a hit
-// found in another language's articles, so knowledge.DefaultThreshold
-// applies to both backends. The calibration on out-of-scope messages
-// against a real server is left to the contract suite run with
-// PASSERELLE_TEST_MEILI_URL (see knowledge/searchtest).
+// Confidence: Meilisearch's _rankingScore is in [0,1] (1 = every query
+// word found, without typos, in the first searchable attribute) and is
+// dominated by the share of query words found. Confidence stretches it
+// linearly from [0.4, 1] to [0, 1] (see Confidence), so that the engine's
+// knowledge.DefaultThreshold of 0.5 stands at a ranking score of 0.7:
+// about three keywords in four found; a hit found only in another
+// language's articles is further scaled by CrossLanguage (0.7, the
+// embedded index's factor). This mapping was checked against the fake
+// server only; the contract suite run with PASSERELLE_TEST_MEILI_URL
+// (knowledge/searchtest) is where it is confirmed on a real server.
 package meili

@@ -8,4 +8,6 @@ ALTER TABLE outbox ADD COLUMN held_at BIGINT;
 ALTER TABLE outbox ADD COLUMN window_closed BOOLEAN NOT NULL DEFAULT FALSE;
 
 CREATE INDEX outbox_provider ON outbox (provider_id) WHERE provider_id IS NOT NULL;
-CREATE INDEX outbox_held ON outbox (held_at) WHERE held_at IS NOT NULL;
+-- A message from the person releases their held replies (every inbound
+-- message looks, so only held rows are indexed).
+CREATE INDEX outbox_held ON outbox (contact_id) WHERE held_at IS NOT NULL OR window_closed;

@@ -17,5 +17,6 @@ ALTER TABLE outbox ADD COLUMN window_closed INTEGER NOT NULL DEFAULT 0 CHECK (wi
 
 -- Status callbacks find the message by the provider's id.
 CREATE INDEX outbox_provider ON outbox (provider_id) WHERE provider_id IS NOT NULL;
--- Purge finds replies held past the retention period.
-CREATE INDEX outbox_held ON outbox (held_at) WHERE held_at IS NOT NULL;
+-- A message from the person releases their held replies (every inbound
+-- message looks, so only held rows are indexed).
+CREATE INDEX outbox_held ON outbox (contact_id) WHERE held_at IS NOT NULL OR window_closed = 1;
