@@ -286,16 +286,25 @@ func (t *turn) firstContact(text string) error {
 	t.say("welcome.privacy", nil)
 	t.say("language.detected", nil)
 	t.queue()
-	hits, err := t.e.Search.Search(t.ctx, text, t.conv.Lang, 3)
+	hits, err := t.search(text, t.conv.Lang)
 	if err != nil || len(hits) == 0 || hits[0].Confidence < t.e.Threshold {
 		return t.startFlow(FlowMenu)
 	}
 	return t.answer(hits[0].Topic)
 }
 
+// search looks text up in lang, reusing the search the engine made before
+// the transaction when it was for the same text and language.
+func (t *turn) search(text, lang string) ([]knowledge.Hit, error) {
+	if p := t.pre; p != nil && p.text == text && p.lang == lang {
+		return p.hits, p.err
+	}
+	return t.e.Search.Search(t.ctx, text, lang, 3)
+}
+
 // question searches the knowledge base and answers, or abstains.
 func (t *turn) question(text string) error {
-	hits, err := t.e.Search.Search(t.ctx, text, t.conv.Lang, 3)
+	hits, err := t.search(text, t.conv.Lang)
 	if err != nil {
 		t.e.log().Error("search failed; abstaining", "err", err)
 	}

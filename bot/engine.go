@@ -10,6 +10,7 @@ import (
 	"github.com/passerelle-org/passerelle/bot/triage"
 	"github.com/passerelle-org/passerelle/knowledge"
 	"github.com/passerelle-org/passerelle/locales"
+	"github.com/passerelle-org/passerelle/locales/langid"
 )
 
 // Articles gives the engine the knowledge base's content: the article for a
@@ -61,13 +62,14 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) error {
 	}
 	clean := cleanInput(in.Text)
 	in.Text = clean.Text
+	pre := e.prefetch(ctx, in, clean)
 	var opened []Handoff
 	err := e.Store.InTx(ctx, func(tx Tx) error {
 		contact, conv, err := tx.RecordInbound(ctx, in)
 		if err != nil {
 			return err
 		}
-		t := &turn{e: e, ctx: ctx, tx: tx, in: in, clean: clean, contact: contact, conv: conv}
+		t := &turn{e: e, ctx: ctx, tx: tx, in: in, clean: clean, contact: contact, conv: conv, pre: pre}
 		if err := t.route(); err != nil {
 			return err
 		}
@@ -101,6 +103,23 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) error {
 		}
 	}
 	return nil
+}
+
+// prefetch searches a free-text message before the transaction, in the
+// language it is detected in (or the deep link's), as most turns will.
+func (e *Engine) prefetch(ctx context.Context, in Inbound, c cleaned) *prefetch {
+	if in.Payload != "" || c.Text == "" || c.NoWords {
+		return nil
+	}
+	lang := in.LangHint
+	if r := langid.Detect(c.Text); r.Lang != "" {
+		lang = r.Lang
+	}
+	if lang == "" {
+		return nil
+	}
+	hits, err := e.Search.Search(ctx, c.Text, lang, 3)
+	return &prefetch{text: c.Text, lang: lang, hits: hits, err: err}
 }
 
 func (e *Engine) now() time.Time {

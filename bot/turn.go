@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/passerelle-org/passerelle/channels"
+	"github.com/passerelle-org/passerelle/knowledge"
 	"github.com/passerelle-org/passerelle/locales"
 	"github.com/passerelle-org/passerelle/locales/control"
 )
@@ -38,6 +39,17 @@ type turn struct {
 	queued  int
 	deleted bool
 	err     error // first error from queue, returned by flush
+	pre     *prefetch
+}
+
+// prefetch is a search made before the write transaction, for the language
+// the text most likely is in, so the single SQLite writer is not held while
+// searching. The turn uses it only when it searches the same text in the
+// same language.
+type prefetch struct {
+	text, lang string
+	hits       []knowledge.Hit
+	err        error
 }
 
 // route is the architecture's order of handling.
