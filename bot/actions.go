@@ -390,6 +390,7 @@ func (t *turn) more() error {
 	if st.Pending != "" {
 		rest := st.Pending
 		st.Pending = ""
+		t.paging = true
 		t.sayText(rest)
 		t.queue()
 		return nil

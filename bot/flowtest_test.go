@@ -2,10 +2,12 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/passerelle-org/passerelle/bot"
+	"github.com/passerelle-org/passerelle/channels"
 )
 
 func TestMenuToTopicAnswer(t *testing.T) {
@@ -135,5 +137,42 @@ func TestDeepLinkWithLanguageAndTopicAnswersAtOnce(t *testing.T) {
 	a, _ := content.kb.Article("housing.115", "ti")
 	if len(out) == 0 || out[0].Lang != "ti" || !strings.Contains(joined(out), a.Title) {
 		t.Fatalf("deep link did not answer the topic in Tigrinya:\n%s", joined(out))
+	}
+}
+
+func TestSMSLongOptionListIsPagedWithinBudget(t *testing.T) {
+	h := newHarness(t)
+	addr := "+33600000003"
+	sms := func(s string) []bot.Outbound { return h.send(bot.ChannelSMS, addr, bot.Inbound{Text: s}) }
+	sms("مرحبا")
+	out := sms("1") // "going back home": a submenu of topics in Arabic script
+	seen := joined(out)
+	for _, o := range out {
+		if channels.SMSSegments(o.Text) > 3 {
+			t.Fatalf("an SMS of %d segments:\n%s", channels.SMSSegments(o.Text), o.Text)
+		}
+	}
+	var opts []bot.Option
+	for _, o := range out {
+		if len(o.Options) > len(opts) {
+			opts = o.Options
+		}
+	}
+	n := len(opts) - 1 // the last topic (the very last option is "back to menu")
+	last := fmt.Sprintf("%d. ", len(opts))
+	if !strings.Contains(seen, last) {
+		more := joined(sms("المزيد"))
+		if !strings.Contains(more, last) {
+			t.Fatalf("MORE did not give the rest of the list:\n%s", more)
+		}
+	}
+	topic := strings.TrimPrefix(opts[n-1].Payload, "topic:")
+	a, ok := content.kb.Article(topic, "ar")
+	if !ok {
+		t.Fatalf("option %d is %q, not a topic", n, opts[n-1].Payload)
+	}
+	out = sms(fmt.Sprint(n)) // still works after paging
+	if len(out) == 0 || out[0].Lang != "ar" || !strings.Contains(joined(out), a.Title) {
+		t.Fatalf("option %d after paging did not answer %s:\n%s", n, topic, joined(out))
 	}
 }

@@ -40,6 +40,7 @@ type turn struct {
 	deleted bool
 	err     error // first error from queue, returned by flush
 	pre     *prefetch
+	paging  bool // sending the rest of a cut message: offered options stay valid
 }
 
 // prefetch is a search made before the write transaction, for the language
@@ -324,7 +325,7 @@ func (t *turn) flush() error {
 	if t.err != nil {
 		return t.err
 	}
-	if t.sent && !t.offered {
+	if t.sent && !t.offered && !t.paging {
 		t.conv.State.Options = nil
 	}
 	return nil
@@ -365,7 +366,14 @@ func (t *turn) enqueue(text string, opts []Option) error {
 	if err := t.write(head, nil); err != nil {
 		return err
 	}
-	return t.write(list, opts)
+	// A long list (16 languages in their own scripts) is paged like any
+	// text: the numbers run on across pages, and all of them keep working.
+	listHead, listRest := channels.FitSMS(list, smsBudget, suffix)
+	if listRest != "" {
+		listHead += suffix
+		t.conv.State.Pending = strings.TrimSpace(rest + "\n\n" + listRest)
+	}
+	return t.write(listHead, opts)
 }
 
 // write records a bot message and queues it for delivery.
