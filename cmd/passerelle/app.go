@@ -173,6 +173,7 @@ func (m *Main) Handler() http.Handler {
 	m.telegramRoutes(mux)
 	m.consoleRoutes(mux)
 	m.twilioRoutes(mux)
+	mux.HandleFunc("GET /metrics", m.serveMetrics)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")

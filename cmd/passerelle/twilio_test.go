@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -252,6 +254,14 @@ func TestTwilioNewUserOnLoopback(t *testing.T) {
 	box, _ = s.m.Store.Outbox(context.Background(), h.ConversationID)
 	if got := box[len(box)-1]; got.Status != bot.OutboxSent || got.Delivery != "read" {
 		t.Fatalf("caseworker reply at the end: %s, delivery %q; want sent and read", got.Status, got.Delivery)
+	}
+
+	// The segments every SMS reply cost are in the metrics.
+	rec := httptest.NewRecorder()
+	s.m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if !regexp.MustCompile(`(?m)^passerelle_sms_segments_total [1-9][0-9]*$`).MatchString(rec.Body.String()) ||
+		!strings.Contains(rec.Body.String(), `passerelle_sms_replies_by_segments_total{segments="2"}`) {
+		t.Fatalf("metrics lack the SMS segments:\n%s", rec.Body)
 	}
 }
 
