@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/passerelle-org/passerelle/bot"
 )
@@ -82,6 +83,7 @@ func (c *Console) showConversation(w http.ResponseWriter, r *http.Request, addre
 		c.fail(w, r, err)
 		return
 	}
+	d.Summary = append(d.Summary, c.transcriptSummary(contact.Channel, d.Messages)...)
 	if d.Outbox, err = c.store.Outbox(ctx, h.ConversationID); err != nil {
 		c.fail(w, r, err)
 		return
@@ -107,6 +109,43 @@ func (c *Console) showConversation(w http.ResponseWriter, r *http.Request, addre
 		c.audit(r, me.ID, "view", h.ConversationID, fmt.Sprintf("handoff %d", id))
 	}
 	c.render(w, http.StatusOK, "conversation.html", d)
+}
+
+// whatsAppWindow is how long after a person's last message WhatsApp
+// accepts free-form replies.
+const whatsAppWindow = 24 * time.Hour
+
+// transcriptSummary adds to the engine's summary what the transcript
+// tells: the topics the bot answered, and on WhatsApp whether a reply can
+// go now or will go as a template.
+func (c *Console) transcriptSummary(ch bot.Channel, msgs []bot.Message) []string {
+	var out, topics []string
+	seen := map[string]bool{}
+	var lastIn time.Time
+	for _, m := range msgs {
+		if m.Direction == bot.FromBot && m.Topic != "" && !seen[m.Topic] {
+			seen[m.Topic] = true
+			topics = append(topics, m.Topic)
+		}
+		if m.Direction == bot.FromPerson {
+			lastIn = m.CreatedAt
+		}
+	}
+	if len(topics) > 0 {
+		out = append(out, "bot answered="+strings.Join(topics, ", "))
+	}
+	if ch == bot.ChannelWhatsApp && !lastIn.IsZero() {
+		now := time.Now()
+		if c.clock != nil {
+			now = c.clock()
+		}
+		if left := whatsAppWindow - now.Sub(lastIn); left > 0 {
+			out = append(out, fmt.Sprintf("WhatsApp window=open, %s left", left.Round(time.Minute)))
+		} else {
+			out = append(out, "WhatsApp window=closed: a reply goes as a template")
+		}
+	}
+	return out
 }
 
 // articleChoices lists the articles that exist in lang, labelled by their

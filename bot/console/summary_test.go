@@ -1,0 +1,32 @@
+package console
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/passerelle-org/passerelle/bot"
+)
+
+func TestTranscriptSummaryTopicsAndWhatsAppWindow(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	c := &Console{clock: func() time.Time { return now }}
+	msgs := []bot.Message{
+		{Direction: bot.FromPerson, Text: "?", CreatedAt: now.Add(-30 * time.Hour)},
+		{Direction: bot.FromBot, Topic: "return.allowance"},
+		{Direction: bot.FromBot, Topic: "return.allowance"},
+		{Direction: bot.FromBot, Topic: "rights.oqtf.appeal"},
+		{Direction: bot.FromPerson, Text: "?", CreatedAt: now.Add(-2 * time.Hour)},
+	}
+	got := strings.Join(c.transcriptSummary(bot.ChannelWhatsApp, msgs), " | ")
+	if !strings.Contains(got, "bot answered=return.allowance, rights.oqtf.appeal") || !strings.Contains(got, "open, 22h0m0s left") {
+		t.Fatalf("summary: %q", got)
+	}
+	msgs = msgs[:4] // last message 30 hours ago
+	if got := strings.Join(c.transcriptSummary(bot.ChannelWhatsApp, msgs), " | "); !strings.Contains(got, "closed") {
+		t.Fatalf("closed window not said: %q", got)
+	}
+	if got := c.transcriptSummary(bot.ChannelSMS, msgs[:1]); len(got) != 0 {
+		t.Fatalf("SMS has no window and no answers: %q", got)
+	}
+}
