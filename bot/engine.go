@@ -43,6 +43,10 @@ type Engine struct {
 	// OnHandoff is called after a commit that opened a handoff (alerts). It
 	// may be nil.
 	OnHandoff func(Handoff)
+	// OnInbound is called after a new inbound message was committed, with
+	// its conversation id, so an open console page can show it. It may be
+	// nil.
+	OnInbound func(conversationID int64)
 	// Hours are when caseworkers work; outside them a new handoff tells
 	// the person when to expect a reply, with the emergency numbers. Nil
 	// means always.
@@ -64,12 +68,14 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) error {
 	in.Text = clean.Text
 	pre := e.prefetch(ctx, in, clean)
 	var opened []Handoff
+	var convID int64
 	err := e.Store.InTx(ctx, func(tx Tx) error {
 		contact, conv, err := tx.RecordInbound(ctx, in)
 		if err != nil {
 			return err
 		}
 		t := &turn{e: e, ctx: ctx, tx: tx, in: in, clean: clean, contact: contact, conv: conv, pre: pre}
+		convID = conv.ID
 		if err := t.route(); err != nil {
 			return err
 		}
@@ -96,6 +102,9 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) error {
 	// message may have released replies held for a closed window.
 	if e.Delivered != nil {
 		e.Delivered()
+	}
+	if e.OnInbound != nil {
+		e.OnInbound(convID)
 	}
 	for _, h := range opened {
 		if e.OnHandoff != nil {

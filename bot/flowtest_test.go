@@ -176,3 +176,15 @@ func TestSMSLongOptionListIsPagedWithinBudget(t *testing.T) {
 		t.Fatalf("option %d after paging did not answer %s:\n%s", n, topic, joined(out))
 	}
 }
+
+func TestEngineTellsTheConsoleOfEachNewMessage(t *testing.T) {
+	h := newHarness(t)
+	var got []int64
+	h.e.OnInbound = func(id int64) { got = append(got, id) }
+	in := bot.Inbound{Text: "bonjour", ProviderID: "oi-1"}
+	h.send(bot.ChannelTelegram, "7007", in)
+	h.send(bot.ChannelTelegram, "7007", in) // a duplicate: nothing new
+	if len(got) != 1 || got[0] == 0 {
+		t.Fatalf("OnInbound calls: %v, want one with the conversation id", got)
+	}
+}

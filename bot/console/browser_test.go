@@ -158,6 +158,26 @@ func TestBrowserCaseworker(t *testing.T) {
 		t.Error("the person's <script> became an element")
 	}
 
+	// The person writes while the page is open: the transcript shows it
+	// without a reload, and the reply box keeps what the caseworker typed.
+	do(t, tab, "typing a draft", chromedp.SendKeys(chromedp.ID("reply-text"), "draft"))
+	const more = "ሓደ ሕቶ ተወሳኺ ኣሎኒ"
+	err := e.store.InTx(context.Background(), func(tx bot.Tx) error {
+		_, _, err := tx.RecordInbound(context.Background(), bot.Inbound{Channel: bot.ChannelTelegram,
+			Address: "1001", ProviderID: "live-1", Text: more, ReceivedAt: time.Now()})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.console.OnInbound(h.ConversationID)
+	waitJS(t, tab, "the person's new message, live",
+		`[...document.querySelectorAll("#transcript li.in p")].some(p => p.textContent === `+jsString(more)+`)`)
+	if v := eval[string](t, tab, `document.getElementById("reply-text").value`); v != "draft" {
+		t.Errorf("the live update lost the draft reply: %q", v)
+	}
+	eval[bool](t, tab, `(document.getElementById("reply-text").value = "", true)`)
+
 	// The article, chosen by its French title.
 	topic := kb.ArticlesIn("ti")[0].Topic
 	fr, ok := kb.Article(topic, "fr")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -93,6 +94,12 @@ var funcs = template.FuncMap{
 // Notify tells every open console that the queue changed (a handoff was
 // opened). Safe to call from any goroutine; it never blocks.
 func (c *Console) Notify() { c.events.publish("queue") }
+
+// OnInbound suits bot.Engine.OnInbound: a conversation page open on that
+// conversation shows the person's new message without reloading.
+func (c *Console) OnInbound(conversationID int64) {
+	c.events.publish(fmt.Sprintf("conversation:%d", conversationID))
+}
 
 // OnHandoff suits bot.Engine.OnHandoff: a new handoff reaches the console
 // at once.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/passerelle-org/passerelle/bot"
@@ -84,7 +85,11 @@ func (c *Console) stream(w http.ResponseWriter, r *http.Request) {
 	for {
 		select {
 		case ev := <-ch:
-			fmt.Fprintf(w, "event: %s\ndata: {}\n\n", ev)
+			name, id, _ := strings.Cut(ev, ":")
+			if id == "" {
+				id = "0"
+			}
+			fmt.Fprintf(w, "event: %s\ndata: {\"id\":%s}\n\n", name, id)
 		case <-tick.C:
 			fmt.Fprint(w, ": keep-alive\n\n")
 		case <-r.Context().Done():

@@ -43,6 +43,7 @@ func (m *Main) openConsole() error {
 	if err != nil {
 		return fmt.Errorf("console: %w", err)
 	}
+	m.Engine.OnInbound = c.OnInbound
 	prev := m.Engine.OnHandoff
 	m.Engine.OnHandoff = func(h bot.Handoff) {
 		if prev != nil {

@@ -5,6 +5,18 @@
   var live = document.querySelector("[data-live]");
   if (!live || !window.EventSource) return;
   var es = new EventSource("/console/events");
+  // The person wrote in the conversation on screen: refresh its transcript
+  // only, leaving the reply box and notes as the caseworker left them.
+  es.addEventListener("conversation", function (e) {
+    var id = JSON.parse(e.data).id;
+    if (live.dataset.live !== "conversation" || String(id) !== live.dataset.conversation) return;
+    fetch(location.href, {credentials: "same-origin"}).then(function (r) { return r.text(); }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var fresh = doc.getElementById("transcript");
+      var mine = document.getElementById("transcript");
+      if (fresh && mine) mine.innerHTML = fresh.innerHTML;
+    });
+  });
   es.addEventListener("queue", function () {
     if (live.dataset.live === "queue") {
       fetch(location.href, {credentials: "same-origin"}).then(function (r) { return r.text(); }).then(function (html) {
