@@ -232,6 +232,7 @@ func (t *turn) handoff(urgent bool, reason, note string, flags []string) error {
 		return err
 	}
 	t.opened = append(t.opened, h)
+	t.outcome.Handoffs++
 	if urgent && reason == "triage" {
 		t.say("triage.urgent_handoff", nil)
 	} else {
@@ -319,6 +320,7 @@ func (t *turn) question(text string) error {
 }
 
 func (t *turn) abstain() error {
+	t.outcome.Abstained++
 	t.conv.Unanswered++
 	t.e.log().Info("question unanswered", "lang", t.conv.Lang, "unanswered", t.conv.Unanswered)
 	if t.conv.Unanswered >= 2 {
@@ -356,6 +358,7 @@ func (t *turn) answer(topic string) error {
 		t.texts = nil
 		return t.abstain()
 	}
+	t.outcome.Answered++
 	t.conv.Unanswered = 0
 	t.conv.State.LastTopic, t.conv.State.MoreShown, t.conv.State.Pending = topic, false, ""
 	t.topic = topic

@@ -47,10 +47,29 @@ type Engine struct {
 	// its conversation id, so an open console page can show it. It may be
 	// nil.
 	OnInbound func(conversationID int64)
+	// OnTurn is called after each committed inbound message with what the
+	// engine made of it (for metrics: channel, language and counts, never
+	// text or addresses). It may be nil.
+	OnTurn func(Outcome)
 	// Hours are when caseworkers work; outside them a new handoff tells
 	// the person when to expect a reply, with the emergency numbers. Nil
 	// means always.
 	Hours *WorkingHours
+}
+
+// Outcome is what the engine did with one inbound message, for metrics.
+// It carries no text and no address.
+type Outcome struct {
+	Channel Channel
+	// Lang is the conversation's language after the turn ("" when the
+	// person's data was just deleted).
+	Lang string
+	// Queued counts the replies written to the outbox.
+	Queued int
+	// Answered and Abstained count questions answered from the knowledge
+	// base and questions the bot could not answer; Handoffs counts
+	// handoffs opened or raised.
+	Answered, Abstained, Handoffs int
 }
 
 // MaxRunes is the longest message the engine reads; the rest is cut and the
@@ -69,6 +88,7 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) error {
 	pre := e.prefetch(ctx, in, clean)
 	var opened []Handoff
 	var convID int64
+	var outcome Outcome
 	err := e.Store.InTx(ctx, func(tx Tx) error {
 		contact, conv, err := tx.RecordInbound(ctx, in)
 		if err != nil {
@@ -89,6 +109,8 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) error {
 			}
 		}
 		opened = t.opened
+		outcome = t.outcome
+		outcome.Channel, outcome.Lang, outcome.Queued = in.Channel, t.conv.Lang, t.queued
 		return nil
 	})
 	if errors.Is(err, ErrDuplicate) {
@@ -105,6 +127,9 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) error {
 	}
 	if e.OnInbound != nil {
 		e.OnInbound(convID)
+	}
+	if e.OnTurn != nil {
+		e.OnTurn(outcome)
 	}
 	for _, h := range opened {
 		if e.OnHandoff != nil {

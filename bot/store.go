@@ -49,6 +49,15 @@ type Store interface {
 	Transcript(ctx context.Context, conversationID int64) ([]Message, error)
 	// OpenHandoffs lists handoffs that are not closed, urgent first then oldest.
 	OpenHandoffs(ctx context.Context) ([]Handoff, error)
+	// ReleaseClaims gives back the leases a stopping worker still holds:
+	// each message in ids that is still queued and leased until exactly
+	// leasedUntil (the lease that worker's claim set, so a lease another
+	// worker took since is never touched) is due again at once, and the
+	// attempt its claim counted is taken back. It returns how many it
+	// released.
+	ReleaseClaims(ctx context.Context, ids []int64, leasedUntil time.Time) (int64, error)
+	// OutboxStats measures the queue for monitoring.
+	OutboxStats(ctx context.Context) (OutboxStats, error)
 	// Purge deletes messages older than before and contacts left with nothing.
 	Purge(ctx context.Context, before time.Time) (int64, error)
 	// Ping tells whether the database answers.
@@ -97,4 +106,16 @@ type Tx interface {
 	// DeleteContactData erases the contact, its conversations, messages,
 	// handoffs and pending outbox, keeping only the dedupe records.
 	DeleteContactData(ctx context.Context, contactID int64) error
+}
+
+// OutboxStats is the outbox queue as monitoring sees it.
+type OutboxStats struct {
+	// Queued counts messages waiting to be sent (retries included), not
+	// those held for a closed messaging window.
+	Queued int64
+	// Held counts replies held until their contact writes again.
+	Held int64
+	// Oldest is when the oldest of the Queued messages was written; zero
+	// when none is queued.
+	Oldest time.Time
 }

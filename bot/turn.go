@@ -37,6 +37,7 @@ type turn struct {
 
 	opened  []Handoff
 	queued  int
+	outcome Outcome // what the turn made of the message, for metrics
 	deleted bool
 	err     error // first error from queue, returned by flush
 	pre     *prefetch

@@ -25,6 +25,9 @@ type Worker struct {
 	Lease time.Duration
 	// Idle is the polling period when nothing wakes the worker (default 1s).
 	Idle time.Duration
+	// OnSend is called after each send attempt with the message and the
+	// Sender's error (nil when sent), for metrics. It may be nil.
+	OnSend func(o Outbound, err error)
 
 	once sync.Once
 	wake chan struct{}
@@ -90,18 +93,44 @@ func (w *Worker) Run(ctx context.Context) error {
 }
 
 // Drain claims one batch of due messages and tries to send each; it
-// returns how many it claimed.
+// returns how many it claimed. When ctx ends (shutdown) the send under way
+// finishes and is recorded, and the messages of the batch not yet tried
+// are released (Store.ReleaseClaims), so the next worker, here after a
+// restart or on another replica, sends them at once rather than after the
+// lease.
 func (w *Worker) Drain(ctx context.Context) (int, error) {
 	w.init()
-	now := w.Clock().UTC()
+	now := w.Clock().UTC().Truncate(time.Millisecond)
 	batch, err := w.Store.ClaimOutbox(ctx, now, w.Batch, w.Lease)
 	if err != nil {
 		return 0, err
 	}
-	for _, o := range batch {
-		w.deliver(ctx, o)
+	// Sends and their records outlive a shutdown, bounded by the lease: a
+	// send longer than that could be claimed again elsewhere anyway.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.Lease)
+	defer cancel()
+	for i, o := range batch {
+		if ctx.Err() != nil {
+			w.release(sctx, batch[i:], now.Add(w.Lease))
+			break
+		}
+		w.deliver(sctx, o)
 	}
 	return len(batch), nil
+}
+
+// release gives back the leases on messages claimed but not tried.
+func (w *Worker) release(ctx context.Context, rest []Outbound, leasedUntil time.Time) {
+	ids := make([]int64, len(rest))
+	for i, o := range rest {
+		ids[i] = o.ID
+	}
+	n, err := w.Store.ReleaseClaims(ctx, ids, leasedUntil)
+	if err != nil {
+		w.Log.Error("releasing outbox claims failed; they go after the lease", "err", err, "claims", len(ids))
+		return
+	}
+	w.Log.Info("outbox claims released at shutdown", "released", n)
 }
 
 func (w *Worker) deliver(ctx context.Context, o Outbound) {
@@ -113,6 +142,9 @@ func (w *Worker) deliver(ctx context.Context, o Outbound) {
 		return
 	}
 	id, err := s.Send(ctx, o)
+	if w.OnSend != nil {
+		w.OnSend(o, err)
+	}
 	now := w.Clock().UTC()
 	if err == nil {
 		w.record(w.Store.MarkSent(ctx, o.ID, id, now))

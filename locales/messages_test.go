@@ -47,7 +47,9 @@ func templateValues(s string) []string {
 }
 
 // sampleData has a value for every template value en.yaml uses.
-var sampleData = map[string]any{"Days": 30, "Language": "English", "Sources": "OFII", "Date": "2025-01-31", "When": "24/11 09:00", "Zone": "Europe/Paris"}
+var sampleData = map[string]any{"Days": 30, "Language": "English", "Sources": "OFII", "Date": "2025-01-31", "When": "24/11 09:00", "Zone": "Europe/Paris",
+	"Total": 12, "Page": 2, "Pages": 5, "Name": "Amanuel", "Code": "ti", "Email": "cw@example.org",
+	"Topics": "return.allowance", "Left": "22h0m0s"}
 
 // TestEveryLanguageHasEveryMessage fails when a language of languages.yaml has no messages
 // file, lacks a key of en.yaml, has a key en.yaml lacks, has an empty message, drops or renames

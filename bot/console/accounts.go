@@ -11,7 +11,7 @@ import (
 )
 
 type accountsData struct {
-	Me       bot.Caseworker
+	page
 	Accounts []bot.Caseworker
 	// Created and Password are shown once, after an account was made.
 	Created  string
@@ -36,7 +36,7 @@ func (c *Console) accountsPage(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) showAccounts(w http.ResponseWriter, r *http.Request, status int, d accountsData) {
 	var err error
-	d.Me = caseworker(r)
+	d.page = c.page(r, "console.nav.accounts")
 	if d.Accounts, err = c.store.Caseworkers(r.Context()); err != nil {
 		c.fail(w, r, err)
 		return
@@ -55,13 +55,13 @@ func (c *Console) createAccount(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if _, ok := c.locales.Language(l); !ok {
-			c.showAccounts(w, r, http.StatusBadRequest, accountsData{Error: fmt.Sprintf("Unknown language code %q.", l)})
+			c.showAccounts(w, r, http.StatusBadRequest, accountsData{Error: c.printer(r).T("console.accounts.unknown_lang", map[string]any{"Code": l})})
 			return
 		}
 		langs = append(langs, l)
 	}
 	if !strings.Contains(email, "@") || name == "" || (role != bot.RoleCaseworker && role != bot.RoleAdmin) {
-		c.showAccounts(w, r, http.StatusBadRequest, accountsData{Error: "Give an email, a name and a role."})
+		c.showAccounts(w, r, http.StatusBadRequest, accountsData{Error: c.printer(r).T("console.accounts.missing", nil)})
 		return
 	}
 	password := GeneratePassword()
@@ -73,7 +73,7 @@ func (c *Console) createAccount(w http.ResponseWriter, r *http.Request) {
 	cw, err := c.store.CreateCaseworker(r.Context(), bot.Caseworker{Email: email, Name: name, Languages: langs,
 		Role: role, PasswordHash: hash, CreatedAt: c.clock()})
 	if errors.Is(err, bot.ErrConflict) {
-		c.showAccounts(w, r, http.StatusConflict, accountsData{Error: "An account with this email exists."})
+		c.showAccounts(w, r, http.StatusConflict, accountsData{Error: c.printer(r).T("console.accounts.exists", nil)})
 		return
 	}
 	if err != nil {
@@ -95,7 +95,7 @@ func (c *Console) setDisabled(disabled bool) http.HandlerFunc {
 		}
 		me := caseworker(r)
 		if id == me.ID && disabled {
-			c.showAccounts(w, r, http.StatusBadRequest, accountsData{Error: "You cannot disable your own account."})
+			c.showAccounts(w, r, http.StatusBadRequest, accountsData{Error: c.printer(r).T("console.accounts.self", nil)})
 			return
 		}
 		if err := c.store.SetCaseworkerDisabled(r.Context(), id, disabled); err != nil {

@@ -21,12 +21,15 @@ func (c *Console) AlertText(ctx context.Context, h bot.Handoff, base string) (st
 	if l, ok := c.locales.Language(lang); ok {
 		lang = l.Name + " (" + l.Code + ")"
 	}
+	// The group is the caseworkers': the alert is in the console's
+	// default interface language.
+	p := c.locales.Printer(uiLangs[0])
 	if lang == "" {
-		lang = "language unknown"
+		lang = p.T("console.alert.lang_unknown", nil)
 	}
-	prio := "New handoff"
+	prio := p.T("console.alert.new", nil)
 	if item.Urgent {
-		prio = "URGENT handoff"
+		prio = p.T("console.alert.urgent", nil)
 	}
 	return fmt.Sprintf("%s · %s · %s\n%s/console/handoffs/%d", prio, lang, item.Channel,
 		strings.TrimSuffix(base, "/"), item.ID), nil

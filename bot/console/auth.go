@@ -79,16 +79,17 @@ func (c *Console) auth(next http.HandlerFunc) http.Handler {
 			http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 			return
 		}
-		http.Error(w, "Log in first.", http.StatusUnauthorized)
+		c.error(w, r, "console.error.login_first", http.StatusUnauthorized)
 	})
 }
 
 type loginData struct {
+	page
 	Email, Error string
 }
 
 func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) {
-	c.render(w, http.StatusOK, "login.html", loginData{})
+	c.render(w, http.StatusOK, "login.html", loginData{page: c.page(r, "console.login.submit")})
 }
 
 func clientIP(r *http.Request) string {
@@ -107,7 +108,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	if !c.limiter.allow(now, keys...) {
 		c.log.Warn("console login rate-limited")
 		c.render(w, http.StatusTooManyRequests, "login.html",
-			loginData{Email: email, Error: "Too many failed attempts. Wait 15 minutes and try again."})
+			loginData{page: c.page(r, "console.login.submit"), Email: email, Error: c.printer(r).T("console.login.rate_limited", nil)})
 		return
 	}
 	cw, err := c.store.CaseworkerByEmail(r.Context(), email)
@@ -120,7 +121,8 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil || cw.Disabled {
 		c.limiter.fail(now, keys...)
-		c.render(w, http.StatusUnauthorized, "login.html", loginData{Email: email, Error: "Wrong email or password."})
+		c.render(w, http.StatusUnauthorized, "login.html", loginData{page: c.page(r, "console.login.submit"), Email: email,
+			Error: c.printer(r).T("console.login.wrong", nil)})
 		return
 	}
 	c.limiter.reset("email:" + email)

@@ -178,6 +178,23 @@ func TestBrowserCaseworker(t *testing.T) {
 	}
 	eval[bool](t, tab, `(document.getElementById("reply-text").value = "", true)`)
 
+	// The console speaks the caseworker's interface language (French or
+	// English), down to the banner the script shows when the queue moves.
+	lang := eval[string](t, tab, `document.documentElement.lang`)
+	if lang != "fr" && lang != "en" {
+		t.Fatalf("interface language %q, want fr or en", lang)
+	}
+	ui := catalog.Printer(lang)
+	if got := eval[string](t, tab, `document.getElementById("send").textContent`); got != ui.T("console.conv.send", nil) {
+		t.Errorf("send button %q, want %q", got, ui.T("console.conv.send", nil))
+	}
+	e.console.Notify()
+	waitJS(t, tab, "the queue-changed banner", `!!document.querySelector("#queue-changed a")`)
+	banner := eval[string](t, tab, `document.getElementById("queue-changed").textContent`)
+	if want := ui.T("console.live.queue_changed", nil) + " " + ui.T("console.live.open_queue", nil); banner != want {
+		t.Errorf("banner %q, want %q", banner, want)
+	}
+
 	// The article, chosen by its French title.
 	topic := kb.ArticlesIn("ti")[0].Topic
 	fr, ok := kb.Article(topic, "fr")

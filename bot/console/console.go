@@ -89,6 +89,10 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
 	"join": strings.Join,
+	"t":    translate,
+	"rows": func(p *locales.Printer, items []bot.QueueItem) rowsData { return rowsData{P: p, Items: items} },
+	// status names a handoff status in the interface language.
+	"status": func(p *locales.Printer, s string) string { return p.T("console.status."+s, nil) },
 }
 
 // Notify tells every open console that the queue changed (a handoff was
@@ -166,16 +170,22 @@ func (c *Console) render(w http.ResponseWriter, status int, name string, data an
 func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, bot.ErrNotFound):
-		http.Error(w, "Not found.", http.StatusNotFound)
+		c.error(w, r, "console.error.not_found", http.StatusNotFound)
 	case errors.Is(err, bot.ErrConflict):
-		http.Error(w, "Someone else changed this conversation first. Go back to the queue.", http.StatusConflict)
+		c.error(w, r, "console.error.conflict", http.StatusConflict)
 	case errors.Is(err, errForbidden):
-		http.Error(w, "Not allowed.", http.StatusForbidden)
+		c.error(w, r, "console.error.forbidden", http.StatusForbidden)
 	case errors.Is(err, context.Canceled):
 	default:
 		c.log.Error("console request failed", "path", r.URL.Path, "err", err)
-		http.Error(w, "Something went wrong. Try again.", http.StatusInternalServerError)
+		c.error(w, r, "console.error.internal", http.StatusInternalServerError)
 	}
+}
+
+// error answers with the message key in the caseworker's interface
+// language, as plain text.
+func (c *Console) error(w http.ResponseWriter, r *http.Request, key string, status int) {
+	http.Error(w, c.printer(r).T(key, nil), status)
 }
 
 var errForbidden = errors.New("forbidden")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/passerelle-org/passerelle/bot"
+	"github.com/passerelle-org/passerelle/locales"
 )
 
 // articleChoice is one article the caseworker may send: chosen by its
@@ -17,7 +18,7 @@ type articleChoice struct {
 }
 
 type conversationData struct {
-	Me         bot.Caseworker
+	page
 	Handoff    bot.QueueItem
 	Pseudonym  string
 	Language   string
@@ -35,12 +36,12 @@ type conversationData struct {
 
 // pseudonym names a contact without personal data: a short piece of its
 // HMAC lookup key.
-func pseudonym(c bot.Contact) string {
+func pseudonym(p *locales.Printer, c bot.Contact) string {
 	k := strings.ToUpper(c.Key)
 	if len(k) > 6 {
 		k = k[:6]
 	}
-	return "Person " + k
+	return p.T("console.conv.pseudonym", map[string]any{"Code": k})
 }
 
 func (c *Console) conversationPage(w http.ResponseWriter, r *http.Request) {
@@ -67,7 +68,9 @@ func (c *Console) showConversation(w http.ResponseWriter, r *http.Request, addre
 		return
 	}
 	me := caseworker(r)
-	d := conversationData{Me: me, Handoff: h, Pseudonym: pseudonym(contact), Surface: conv.Surface,
+	pg := c.page(r, "console.conv.transcript")
+	pg.Title = pseudonym(pg.P, contact)
+	d := conversationData{page: pg, Handoff: h, Pseudonym: pg.Title, Surface: conv.Surface,
 		Address: address, OptedOut: contact.OptedOut || contact.Blocked,
 		Mine: h.Status == bot.HandoffAssigned && (h.CaseworkerID == me.ID || me.Role == bot.RoleAdmin)}
 	d.Language = conv.Lang
@@ -83,7 +86,7 @@ func (c *Console) showConversation(w http.ResponseWriter, r *http.Request, addre
 		c.fail(w, r, err)
 		return
 	}
-	d.Summary = append(d.Summary, c.transcriptSummary(contact.Channel, d.Messages)...)
+	d.Summary = append(d.Summary, c.transcriptSummary(pg.P, contact.Channel, d.Messages)...)
 	if d.Outbox, err = c.store.Outbox(ctx, h.ConversationID); err != nil {
 		c.fail(w, r, err)
 		return
@@ -118,7 +121,7 @@ const whatsAppWindow = 24 * time.Hour
 // transcriptSummary adds to the engine's summary what the transcript
 // tells: the topics the bot answered, and on WhatsApp whether a reply can
 // go now or will go as a template.
-func (c *Console) transcriptSummary(ch bot.Channel, msgs []bot.Message) []string {
+func (c *Console) transcriptSummary(p *locales.Printer, ch bot.Channel, msgs []bot.Message) []string {
 	var out, topics []string
 	seen := map[string]bool{}
 	var lastIn time.Time
@@ -132,7 +135,7 @@ func (c *Console) transcriptSummary(ch bot.Channel, msgs []bot.Message) []string
 		}
 	}
 	if len(topics) > 0 {
-		out = append(out, "bot answered="+strings.Join(topics, ", "))
+		out = append(out, p.T("console.summary.answered", map[string]any{"Topics": strings.Join(topics, ", ")}))
 	}
 	if ch == bot.ChannelWhatsApp && !lastIn.IsZero() {
 		now := time.Now()
@@ -140,9 +143,9 @@ func (c *Console) transcriptSummary(ch bot.Channel, msgs []bot.Message) []string
 			now = c.clock()
 		}
 		if left := whatsAppWindow - now.Sub(lastIn); left > 0 {
-			out = append(out, fmt.Sprintf("WhatsApp window=open, %s left", left.Round(time.Minute)))
+			out = append(out, p.T("console.summary.wa_open", map[string]any{"Left": left.Round(time.Minute).String()}))
 		} else {
-			out = append(out, "WhatsApp window=closed: a reply goes as a template")
+			out = append(out, p.T("console.summary.wa_closed", nil))
 		}
 	}
 	return out
@@ -224,7 +227,7 @@ func (c *Console) deliver(w http.ResponseWriter, r *http.Request, action string,
 	text, topic, err := make(conv)
 	if err != nil {
 		if err == errEmpty || strings.Contains(err.Error(), errEmpty.Error()) {
-			http.Error(w, "Write a message first (at most 2000 characters).", http.StatusBadRequest)
+			c.error(w, r, "console.error.empty_reply", http.StatusBadRequest)
 			return
 		}
 		c.fail(w, r, err)
@@ -259,7 +262,7 @@ func (c *Console) note(w http.ResponseWriter, r *http.Request) {
 	}
 	text := strings.TrimSpace(r.PostFormValue("text"))
 	if text == "" {
-		http.Error(w, "Write a note first.", http.StatusBadRequest)
+		c.error(w, r, "console.error.empty_note", http.StatusBadRequest)
 		return
 	}
 	me := caseworker(r)
@@ -294,7 +297,7 @@ func (c *Console) reveal(w http.ResponseWriter, r *http.Request) {
 }
 
 type auditData struct {
-	Me      bot.Caseworker
+	page
 	Entries []bot.AuditEntry
 }
 
@@ -310,5 +313,5 @@ func (c *Console) auditPage(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
-	c.render(w, http.StatusOK, "audit.html", auditData{Me: me, Entries: entries})
+	c.render(w, http.StatusOK, "audit.html", auditData{page: c.page(r, "console.nav.audit"), Entries: entries})
 }

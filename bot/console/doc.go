@@ -8,7 +8,22 @@
 // Everything the person receives goes through the outbox, in the same
 // transaction as its transcript entry; the only fixed text (the message
 // when a caseworker closes) comes from locales in the person's language.
-// The console's own interface is in English: it is for caseworkers.
+// To an SMS contact, a reply, an article or that message is prepared as the
+// bot's replies are and, over the engine's budget of 3 segments, sent as
+// several messages cut at sentence ends (bot.SplitSMS): not cut with MORE
+// as the bot does, because the bot does not answer MORE while a handoff is
+// open. The transcript records each message as sent.
+//
+// The console's own interface goes through locales (keys console.*), with
+// a Printer made for each request, in French or English: the first of fr
+// or en among the caseworker's account languages; failing that (a
+// Tigrinya-only account, or the login page) the browser's Accept-Language
+// when it prefers French or English; failing that French, as the
+// caseworkers work in France. To read the console in English, add en to
+// the account's languages before fr. The Telegram alert for the
+// caseworkers' group is in French. Data shown as it is stored (audit
+// action codes, delivery statuses, the engine's summary items such as
+// lang=ti) is not translated.
 //
 // Security: every page and the event stream need a session (cookie
 // HttpOnly, Secure unless Insecure is set for plain-HTTP tests,

@@ -12,7 +12,7 @@ import (
 )
 
 type queueData struct {
-	Me           bot.Caseworker
+	page
 	Mine, Others []bot.QueueItem
 	Total        int
 	Page, Pages  int // 1-based page and page count
@@ -45,7 +45,7 @@ func (c *Console) queuePage(w http.ResponseWriter, r *http.Request) {
 			ordered = append(ordered, it)
 		}
 	}
-	d := queueData{Me: me, Total: len(items), Pages: max(1, (len(items)+PageSize-1)/PageSize), Page: 1}
+	d := queueData{page: c.page(r, "console.queue.title"), Total: len(items), Pages: max(1, (len(items)+PageSize-1)/PageSize), Page: 1}
 	if p, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && p >= 1 && p <= d.Pages {
 		d.Page = p
 	}
@@ -219,22 +219,36 @@ func (c *Console) close(w http.ResponseWriter, r *http.Request) {
 
 // send writes a message to the transcript and the outbox, unless the
 // person opted out or blocked the service (then only the transcript).
+//
+// On SMS the text is prepared and fitted as the engine's replies are
+// (bot.SplitSMS): over the engine's segment budget it goes as several
+// messages cut at sentence ends, in order, rather than one over-long
+// message or a "MORE" cut the bot could not page while a handoff is open.
+// The transcript records each message as sent.
 func (c *Console) send(r *http.Request, tx bot.Tx, conv bot.Conversation, contact bot.Contact, dir bot.Direction, text, topic string) error {
 	ctx := r.Context()
-	if _, err := tx.AddMessage(ctx, bot.Message{ConversationID: conv.ID, Direction: dir, Text: text,
-		Topic: topic, CreatedAt: c.clock()}); err != nil {
-		return err
-	}
-	if contact.OptedOut || contact.Blocked {
-		return nil
-	}
 	surface := conv.Surface
 	if surface == "" {
 		surface, _ = bot.ParseSurface(string(contact.Channel))
 	}
-	_, err := tx.Enqueue(ctx, bot.Outbound{ContactID: contact.ID, ConversationID: conv.ID, Channel: contact.Channel,
-		Surface: surface, Lang: conv.Lang, Text: text})
-	return err
+	parts := []string{text}
+	if surface == bot.SurfaceSMS {
+		parts = bot.SplitSMS(text)
+	}
+	for _, part := range parts {
+		if _, err := tx.AddMessage(ctx, bot.Message{ConversationID: conv.ID, Direction: dir, Text: part,
+			Topic: topic, CreatedAt: c.clock()}); err != nil {
+			return err
+		}
+		if contact.OptedOut || contact.Blocked {
+			continue
+		}
+		if _, err := tx.Enqueue(ctx, bot.Outbound{ContactID: contact.ID, ConversationID: conv.ID, Channel: contact.Channel,
+			Surface: surface, Lang: conv.Lang, Text: part}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (c *Console) wake() {
@@ -258,7 +272,7 @@ func (c *Console) transfer(w http.ResponseWriter, r *http.Request) {
 	}
 	to, err := strconv.ParseInt(r.PostFormValue("to"), 10, 64)
 	if err != nil {
-		http.Error(w, "Choose a caseworker.", http.StatusBadRequest)
+		c.error(w, r, "console.error.choose_caseworker", http.StatusBadRequest)
 		return
 	}
 	all, err := c.store.Caseworkers(r.Context())
@@ -268,7 +282,7 @@ func (c *Console) transfer(w http.ResponseWriter, r *http.Request) {
 	}
 	i := slices.IndexFunc(all, func(cw bot.Caseworker) bool { return cw.ID == to && !cw.Disabled })
 	if i < 0 {
-		http.Error(w, "Choose a caseworker.", http.StatusBadRequest)
+		c.error(w, r, "console.error.choose_caseworker", http.StatusBadRequest)
 		return
 	}
 	if err := c.handoffTx(r, func(tx bot.HandoffTx) error { return tx.AssignHandoff(r.Context(), id, to) }); err != nil {

@@ -50,6 +50,8 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store) {
 		{"OutboxLease", testOutboxLease},
 		{"OutboxRetryAndFail", testOutboxRetryFail},
 		{"OutboxConcurrentClaim", testOutboxConcurrentClaim},
+		{"ReleaseClaims", testReleaseClaims},
+		{"OutboxStats", testOutboxStats},
 		{"Handoffs", testHandoffs},
 		{"DeleteContactData", testDeleteContactData},
 		{"Purge", testPurge},

@@ -56,6 +56,12 @@ type Main struct {
 	// (useful with PASSERELLE_ADDR=127.0.0.1:0 in tests).
 	Addr  atomic.Value
 	ready atomic.Bool
+
+	// RetentionEvery is how often serve runs the retention purge (default
+	// a day; tests shorten it).
+	RetentionEvery time.Duration
+	// metrics are the counters /metrics shows.
+	metrics *serviceMetrics
 }
 
 // newLogger writes JSON logs at the configured level. Info level never
@@ -96,8 +102,9 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	sm := m.serviceMetrics()
 	m.Worker = &bot.Worker{Store: m.Store, Log: m.Log.With("component", "outbox"), Clock: m.Clock,
-		Senders: map[bot.Channel]bot.Sender{}}
+		Senders: map[bot.Channel]bot.Sender{}, OnSend: sm.send}
 	threshold := m.Config.AnswerThreshold
 	if threshold == 0 {
 		threshold = knowledge.DefaultThreshold
@@ -106,6 +113,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Store: m.Store, Flows: m.Flows, Search: m.Search, Articles: m.KB, Locales: m.Locales,
 		Triage: tri, Log: m.Log.With("component", "engine"), Clock: m.Clock,
 		Threshold: threshold, RetentionDays: m.Config.RetentionDays, Delivered: m.Worker.Wake,
+		OnTurn: sm.turn,
 	}
 	m.Web = web.New(m.Engine, m.Locales, m.Log.With("component", "web"))
 	m.Worker.Senders[bot.ChannelWeb] = m.Web
@@ -166,7 +174,22 @@ func (m *Main) openContent() error {
 	return nil
 }
 
-// Handler is every HTTP route of the service.
+// serviceMetrics returns the counters /metrics shows, making them once.
+func (m *Main) serviceMetrics() *serviceMetrics {
+	if m.metrics == nil {
+		m.metrics = newServiceMetrics(func(lang string) bool {
+			if m.Locales == nil {
+				return false
+			}
+			_, ok := m.Locales.Language(lang)
+			return ok
+		})
+	}
+	return m.metrics
+}
+
+// Handler is every HTTP route of the service, each request's latency
+// measured under its route pattern.
 func (m *Main) Handler() http.Handler {
 	mux := http.NewServeMux()
 	m.Web.Routes(mux)
@@ -190,11 +213,15 @@ func (m *Main) Handler() http.Handler {
 		}
 		io.WriteString(w, "ready\n"+m.searchStatus()+"\n")
 	})
-	return mux
+	return m.serviceMetrics().instrument(mux)
 }
 
-// Run serves HTTP and delivers the outbox until ctx ends, then shuts down
-// gracefully: no new requests, in-flight ones finished.
+// Run serves HTTP, delivers the outbox and runs the daily retention purge
+// until ctx ends (SIGTERM), then shuts down gracefully: /readyz answers 503
+// (for PASSERELLE_SHUTDOWN_DELAY seconds, so a load balancer stops routing
+// here), the listener closes so no new webhook is taken, in-flight
+// requests finish, and the outbox worker stops after its current send,
+// releasing the claims it still holds so the next start sends them at once.
 func (m *Main) Run(ctx context.Context) error {
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
@@ -207,6 +234,10 @@ func (m *Main) Run(ctx context.Context) error {
 	wctx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() { m.Worker.Run(wctx); close(done) }()
+	rctx, stopRetention := context.WithCancel(ctx)
+	purged := make(chan struct{})
+	go func() { m.runRetention(rctx); close(purged) }()
+	defer func() { stopRetention(); <-purged }()
 	stopTelegram := m.runTelegram(ctx)
 	defer stopTelegram()
 	errc := make(chan error, 1)
@@ -221,11 +252,15 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.ready.Store(false)
+	delay := time.Duration(m.Config.ShutdownDelay * float64(time.Second))
+	m.Log.Info("shutting down", "readyz_503_for", delay.String())
+	time.Sleep(delay)
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err = srv.Shutdown(sctx)
 	stopWorker()
 	<-done
+	m.Log.Info("stopped: requests finished, outbox worker stopped")
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}

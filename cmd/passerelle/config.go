@@ -46,6 +46,7 @@ type Config struct {
 	MeiliURL              string  `yaml:"meili_url" env:"PASSERELLE_MEILI_URL" doc:"Meilisearch URL; empty = embedded index"`
 	MeiliAPIKey           string  `yaml:"meili_api_key" env:"PASSERELLE_MEILI_API_KEY" secret:"true" doc:"Meilisearch API key"`
 	RetentionDays         int     `yaml:"retention_days" env:"PASSERELLE_RETENTION_DAYS" doc:"days messages are kept"`
+	ShutdownDelay         float64 `yaml:"shutdown_delay" env:"PASSERELLE_SHUTDOWN_DELAY" doc:"seconds /readyz answers 503 after SIGTERM before new connections are refused, so a load balancer stops routing first (0 = none)"`
 	KBDir                 string  `yaml:"kb_dir" env:"PASSERELLE_KB_DIR" doc:"articles folder; empty = the embedded articles"`
 	AnswerThreshold       float64 `yaml:"answer_threshold" env:"PASSERELLE_ANSWER_THRESHOLD" doc:"confidence below which the bot abstains (0-1)"`
 	LogLevel              string  `yaml:"log_level" env:"PASSERELLE_LOG_LEVEL" doc:"debug, info, warn or error"`
@@ -180,6 +181,9 @@ func (c Config) validate() error {
 	}
 	if err := c.validateTwilio(); err != nil {
 		return err
+	}
+	if c.ShutdownDelay < 0 || c.ShutdownDelay > 300 {
+		return fmt.Errorf("PASSERELLE_SHUTDOWN_DELAY: %g is not between 0 and 300 seconds", c.ShutdownDelay)
 	}
 	if c.RetentionDays < 1 || c.RetentionDays > 3650 {
 		return fmt.Errorf("PASSERELLE_RETENTION_DAYS: %d is not between 1 and 3650", c.RetentionDays)

@@ -28,7 +28,12 @@
       var p = document.createElement("p");
       p.id = "queue-changed";
       p.setAttribute("role", "status");
-      p.innerHTML = 'The queue changed. <a href="/console/">Open the queue</a>';
+      // The texts come from the page, in the caseworker's language.
+      var a = document.createElement("a");
+      a.href = "/console/";
+      a.textContent = document.body.dataset.openQueue || "";
+      p.textContent = (document.body.dataset.queueChanged || "") + " ";
+      p.appendChild(a);
       live.prepend(p);
     }
   });

@@ -1,0 +1,45 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/passerelle-org/passerelle/bot"
+)
+
+// ReleaseClaims clears the leases a stopping worker holds on messages ids
+// still queued and leased until leasedUntil, and takes back the attempt
+// their claim counted, so a restart (or another replica) sends them at once.
+func (s *Store) ReleaseClaims(ctx context.Context, ids []int64, leasedUntil time.Time) (int64, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE outbox SET leased_until = NULL, attempts = GREATEST(attempts - 1, 0)
+		WHERE status = 'queued' AND leased_until = $1 AND id = ANY($2)`,
+		ms(leasedUntil.UTC().Truncate(time.Millisecond)), ids)
+	if err != nil {
+		return 0, fmt.Errorf("release claims: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// OutboxStats counts queued and held replies and finds the oldest queued.
+func (s *Store) OutboxStats(ctx context.Context) (bot.OutboxStats, error) {
+	var (
+		st     bot.OutboxStats
+		oldest *int64
+	)
+	err := s.pool.QueryRow(ctx, `SELECT
+		COUNT(*) FILTER (WHERE held_at IS NULL),
+		COUNT(*) FILTER (WHERE held_at IS NOT NULL),
+		MIN(created_at) FILTER (WHERE held_at IS NULL)
+		FROM outbox WHERE status = 'queued'`).Scan(&st.Queued, &st.Held, &oldest)
+	if err != nil {
+		return st, fmt.Errorf("outbox stats: %w", err)
+	}
+	if oldest != nil {
+		st.Oldest = fromMS(*oldest)
+	}
+	return st, nil
+}
