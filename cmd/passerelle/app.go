@@ -60,6 +60,10 @@ type Main struct {
 	// RetentionEvery is how often serve runs the retention purge (default
 	// a day; tests shorten it).
 	RetentionEvery time.Duration
+	// LeadEvery is how often a replica on PostgreSQL tries to take the
+	// Telegram polling lock, and how often the leader checks it still
+	// holds it (default 5s; tests shorten it).
+	LeadEvery time.Duration
 	// metrics are the counters /metrics shows.
 	metrics *serviceMetrics
 }

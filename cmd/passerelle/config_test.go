@@ -123,3 +123,15 @@ func TestSecretKeyGeneratedOnceAndKept(t *testing.T) {
 		t.Fatalf("secret.key mode %v, want 0600", st.Mode().Perm())
 	}
 }
+
+// TestExampleConfigLoads: deploy/passerelle.example.yaml is a valid
+// configuration (known keys, valid values).
+func TestExampleConfigLoads(t *testing.T) {
+	cfg, err := loadConfig("../../deploy/passerelle.example.yaml", env(map[string]string{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DataDir != "/var/lib/passerelle" || cfg.CaseworkerHours == "" {
+		t.Fatalf("example config not applied: %+v", cfg.DataDir)
+	}
+}

@@ -55,19 +55,51 @@ func (m *Main) telegramRoutes(mux *http.ServeMux) {
 	}
 }
 
+// leader is a store that can run a task on one replica at a time (the
+// PostgreSQL store, under an advisory lock).
+type leader interface {
+	Lead(ctx context.Context, name string, retry time.Duration, fn func(ctx context.Context)) error
+}
+
+// pollLock names the advisory lock Telegram long polling runs under.
+const pollLock = "telegram-poll"
+
 // runTelegram starts the channel (setWebhook, or long polling); the
-// returned func stops it and waits until it has.
+// returned func stops it and waits until it has. Long polling must run
+// once per bot (Telegram answers a second getUpdates with 409): on a
+// store shared by several replicas (PostgreSQL) only the replica holding
+// the "telegram-poll" advisory lock polls, and another takes over within
+// LeadEvery when it stops or loses its connection. On SQLite, one
+// process, it polls directly. Webhook mode needs no lock: every replica
+// may set the same webhook.
 func (m *Main) runTelegram(ctx context.Context) (stop func()) {
 	if m.Telegram == nil {
 		return func() {}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	run := func(ctx context.Context) {
 		if err := m.Telegram.Run(ctx); err != nil && ctx.Err() == nil {
 			m.Log.Error("telegram stopped", "err", err)
 		}
+	}
+	lead, shared := m.Store.(leader)
+	go func() {
+		defer close(done)
+		if m.Config.PublicURL != "" || !shared {
+			run(ctx)
+			return
+		}
+		every := m.LeadEvery
+		if every <= 0 {
+			every = 5 * time.Second
+		}
+		m.Log.Info("telegram long polling on the replica holding the lock", "lock", pollLock)
+		lead.Lead(ctx, pollLock, every, func(ctx context.Context) {
+			m.Log.Info("telegram long polling: this replica leads")
+			run(ctx)
+			m.Log.Info("telegram long polling: this replica stopped leading")
+		})
 	}()
 	return func() {
 		cancel()
