@@ -1,6 +1,7 @@
 package console
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -203,18 +204,13 @@ func (c *Console) sendArticle(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-var errEmpty = fmt.Errorf("nothing to send")
+var errEmpty = errors.New("nothing to send")
 
 // deliver checks the caseworker holds the handoff, then writes what make
 // returns to the transcript and the outbox in one transaction.
 func (c *Console) deliver(w http.ResponseWriter, r *http.Request, action string,
 	make func(bot.Conversation) (text, topic string, err error)) {
-	id, err := pathID(r)
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	h, err := c.held(r, id)
+	id, h, err := c.heldHandoff(r)
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -226,7 +222,7 @@ func (c *Console) deliver(w http.ResponseWriter, r *http.Request, action string,
 	}
 	text, topic, err := make(conv)
 	if err != nil {
-		if err == errEmpty || strings.Contains(err.Error(), errEmpty.Error()) {
+		if errors.Is(err, errEmpty) {
 			c.error(w, r, "console.error.empty_reply", http.StatusBadRequest)
 			return
 		}
@@ -278,12 +274,7 @@ func (c *Console) note(w http.ResponseWriter, r *http.Request) {
 // reveal shows the contact's address once, on an explicit POST, and logs
 // it in the audit log (in the store, in the same transaction).
 func (c *Console) reveal(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	h, err := c.held(r, id)
+	_, h, err := c.heldHandoff(r)
 	if err != nil {
 		c.fail(w, r, err)
 		return

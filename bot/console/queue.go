@@ -144,6 +144,17 @@ func (c *Console) claim(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, fmt.Sprintf("/console/handoffs/%d", id), http.StatusSeeOther)
 }
 
+// heldHandoff reads the handoff id from the path and checks that the
+// caseworker holds that handoff (see held).
+func (c *Console) heldHandoff(r *http.Request) (int64, bot.QueueItem, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return 0, bot.QueueItem{}, err
+	}
+	h, err := c.held(r, id)
+	return id, h, err
+}
+
 // held returns handoff id when the caseworker may act on it: assigned to
 // them, or they are an admin.
 func (c *Console) held(r *http.Request, id int64) (bot.QueueItem, error) {
@@ -162,12 +173,7 @@ func (c *Console) held(r *http.Request, id int64) (bot.QueueItem, error) {
 }
 
 func (c *Console) release(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	h, err := c.held(r, id)
+	id, h, err := c.heldHandoff(r)
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -185,12 +191,7 @@ func (c *Console) release(w http.ResponseWriter, r *http.Request) {
 // tells the person so in their language (handoff.closed), in the same
 // transaction.
 func (c *Console) close(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	h, err := c.held(r, id)
+	id, h, err := c.heldHandoff(r)
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -260,12 +261,7 @@ func (c *Console) wake() {
 // transfer hands an assigned handoff to another caseworker (the holder or
 // an admin may).
 func (c *Console) transfer(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	h, err := c.held(r, id)
+	id, h, err := c.heldHandoff(r)
 	if err != nil {
 		c.fail(w, r, err)
 		return
