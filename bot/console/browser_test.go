@@ -4,65 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/passerelle-org/passerelle/channels/web/browsertest"
+
 	"github.com/passerelle-org/passerelle/bot"
 )
 
-// chromium finds the browser: skipped on a developer's machine without
-// one, a failure in CI (which installs Debian's chromium).
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("no Chromium found and CI is set: CI must install it (Debian package chromium)")
-	}
-	t.Skip("no Chromium found: install it (apt-get install chromium) to run the browser test")
-	return ""
-}
-
-// newBrowser starts a headless Chromium with the flags of
-// channels/web/browser_test.go, phone-sized.
+// newBrowser starts the shared headless Chromium (see browsertest) and
+// returns its tab.
 func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	path := chromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
-	t.Cleanup(cancel)
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-breakpad", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-features", "Translate,OptimizationHints,MediaRouter"),
-		chromedp.Flag("lang", "en-US"),
-		chromedp.WindowSize(420, 760),
-	)
-	t.Cleanup(cancelAlloc)
-	tab, cancelTab := chromedp.NewContext(actx)
-	t.Cleanup(cancelTab)
-	if err := chromedp.Do(tab); err != nil {
-		t.Fatalf("starting %s: %v", path, err)
-	}
-	return tab
+	return browsertest.New(t, 45*time.Second)
 }
 
 const stepTimeout = 5 * time.Second

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -17,61 +16,15 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
+	"github.com/passerelle-org/passerelle/channels/web/browsertest"
+
 	"github.com/passerelle-org/passerelle/bot"
 )
 
-// chromium finds the browser. Without one the test is skipped on a
-// developer's machine, and fails in CI (which installs the Debian package
-// chromium).
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("no Chromium found and CI is set: CI must install it (Debian package chromium)")
-	}
-	t.Skip("no Chromium found: install it (apt-get install chromium) to run the browser test")
-	return ""
-}
-
-// newBrowser starts a headless Chromium that cannot reach any network but
-// the test server, and returns its tab. Everything the test does must fit
-// in the context's time; each step has a shorter limit (see do).
+// newBrowser starts the shared headless Chromium (see browsertest) and
+// returns its tab.
 func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	path := chromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	// No UserDataDir: chromedp makes a fresh one per browser and removes
-	// it (retrying while helper processes finish) when the browser stops.
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-breakpad", true),
-		chromedp.Flag("disable-dev-shm-usage", true), // containers have a small /dev/shm
-		chromedp.Flag("disable-features", "Translate,OptimizationHints,MediaRouter"),
-		chromedp.Flag("lang", "en-US"),
-		chromedp.WindowSize(420, 760),
-	)
-	t.Cleanup(cancelAlloc)
-	tab, cancelTab := chromedp.NewContext(actx)
-	t.Cleanup(cancelTab)
-	if err := chromedp.Do(tab); err != nil { // starts the browser, on the untimed context
-		t.Fatalf("starting %s: %v", path, err)
-	}
-	return tab
+	return browsertest.New(t, 30*time.Second)
 }
 
 // stepTimeout bounds one browser step; a step is a click or a wait for a
