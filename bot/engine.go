@@ -181,6 +181,10 @@ type Understanding struct {
 }
 
 // Understand identifies the language, triages and searches one message.
+// An urgent message is answered the way the engine answers it in a turn:
+// with the topic the triage chose (its short answer follows the emergency
+// numbers), whatever the search found; that topic is moved first among the
+// hits.
 func (e *Engine) Understand(ctx context.Context, text string) (Understanding, error) {
 	c := cleanInput(text)
 	lang := detectLang(c.Text, "")
@@ -195,8 +199,32 @@ func (e *Engine) Understand(ctx context.Context, text string) (Understanding, er
 		return u, fmt.Errorf("understand: %w", err)
 	}
 	u.Hits = hits
+	if tr.Urgent && tr.Topic != "" {
+		u.Answer = tr.Topic
+		u.Hits = promote(hits, tr.Topic, lang)
+		return u, nil
+	}
 	if len(hits) > 0 && hits[0].Confidence >= e.Threshold {
 		u.Answer = hits[0].Topic
 	}
 	return u, nil
+}
+
+// promote returns hits with topic first: moved there when the search found
+// it, added with full confidence when it did not.
+func promote(hits []knowledge.Hit, topic, lang string) []knowledge.Hit {
+	out := make([]knowledge.Hit, 0, len(hits)+1)
+	first := knowledge.Hit{Topic: topic, Lang: lang, Confidence: 1}
+	for _, h := range hits {
+		if h.Topic == topic {
+			first = h
+		}
+	}
+	out = append(out, first)
+	for _, h := range hits {
+		if h.Topic != topic {
+			out = append(out, h)
+		}
+	}
+	return out
 }

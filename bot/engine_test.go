@@ -208,3 +208,23 @@ func TestAddressUnreadableInDatabaseFile(t *testing.T) {
 		}
 	}
 }
+
+// Understand, which the evaluation runs, must report the topic an urgent
+// message is really answered with: the triage's, whose short answer follows
+// the emergency numbers, not whatever the search ranked first.
+func TestUnderstandUrgentAnswersWithTheTriageTopic(t *testing.T) {
+	h := newHarness(t)
+	text := "my husband is beating me right now and he locked the door, please help"
+	u, err := h.e.Understand(context.Background(), text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !u.Urgent || u.Answer != "safety.violence-women" || len(u.Hits) == 0 || u.Hits[0].Topic != u.Answer {
+		t.Fatalf("urgent %v answer %q hits %+v", u.Urgent, u.Answer, u.Hits)
+	}
+	out := h.text("s-urg-00002", text)
+	a, _ := content.kb.Article("safety.violence-women", "en")
+	if a == nil || !strings.Contains(joined(out), a.Summary) {
+		t.Fatalf("the turn did not send the triage topic's summary:\n%s", joined(out))
+	}
+}

@@ -104,6 +104,7 @@ var evalKeys = []string{"lang_accuracy", "urgent_recall", "urgent_precision", "r
 func runEval(ctx context.Context, env *runEnv, args []string) error {
 	fs := newFlags(env, "eval")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	misses := fs.Bool("misses", false, "also list each line whose answer was wrong, to stderr")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -140,12 +141,36 @@ func runEval(ctx context.Context, env *runEnv, args []string) error {
 			return fmt.Errorf("eval %s: %w", l.ID, err)
 		}
 		all.add(l, u)
+		if *misses {
+			writeMiss(env.stderr, l, u)
+		}
 		if by[l.Lang] == nil {
 			by[l.Lang] = &evalCounts{}
 		}
 		by[l.Lang].add(l, u)
 	}
 	return writeEval(env.stdout, all, by, *asJSON)
+}
+
+// writeMiss lists a line whose answer differs from the expected topic
+// (or that answered where it should abstain): id, expected, answered and
+// the first three hits with their confidence.
+func writeMiss(w io.Writer, l evalLine, u bot.Understanding) {
+	want := ""
+	if l.Topic != nil {
+		want = *l.Topic
+	}
+	if u.Answer == want {
+		return
+	}
+	var hits []string
+	for i, h := range u.Hits {
+		if i == 3 {
+			break
+		}
+		hits = append(hits, fmt.Sprintf("%s:%.2f", h.Topic, h.Confidence))
+	}
+	fmt.Fprintf(w, "%s\twant=%q got=%q hits=%s\t%s\n", l.ID, want, u.Answer, strings.Join(hits, ","), l.Text)
 }
 
 func readEval(path string) ([]evalLine, error) {
