@@ -98,6 +98,7 @@ func (t *turn) control(intent control.Intent) error {
 	case control.More:
 		return t.more()
 	case control.Help:
+		t.silent = t.in.ProviderReplied
 		t.say("control.help", nil, t.followUps(false)...)
 		return nil
 	}

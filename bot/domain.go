@@ -54,6 +54,11 @@ type Inbound struct {
 	// Profile is the display name the provider gives (WhatsApp ProfileName):
 	// personal data, stored sealed like the address and never logged.
 	Profile string
+	// ProviderReplied says the provider has already answered this message
+	// itself (Twilio Advanced Opt-Out answers STOP, START and HELP): the
+	// engine records the opt-out or opt-in but sends no reply of its own,
+	// so the person does not get two confirmations.
+	ProviderReplied bool
 }
 
 // Direction tells who wrote a message.

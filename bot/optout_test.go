@@ -77,3 +77,34 @@ func TestStopDropsQueuedReplies(t *testing.T) {
 		t.Fatalf("after STOP, %d messages went, want only the confirmation:\n%s", len(out), joined(out))
 	}
 }
+
+// TestProviderRepliedStopAndStart: when the provider has answered STOP,
+// START or HELP itself (Twilio Advanced Opt-Out), the opt-out and opt-in
+// are recorded but the person gets no second confirmation from us; a
+// question afterwards is answered as usual.
+func TestProviderRepliedStopAndStart(t *testing.T) {
+	h := newHarness(t)
+	addr := "+33639980102"
+	question := "How much money do I get to go home?"
+	if out := h.sms(addr, question); len(out) == 0 {
+		t.Fatal("no answer to the first question")
+	}
+	replied := func(text string) []bot.Outbound {
+		return h.send(bot.ChannelSMS, addr, bot.Inbound{Text: text, ProviderReplied: true})
+	}
+	if out := replied("STOP"); len(out) != 0 {
+		t.Fatalf("provider answered STOP: want nothing from us, got:\n%s", joined(out))
+	}
+	if out := h.sms(addr, question); len(out) != 0 {
+		t.Fatalf("the opt-out was not recorded: got\n%s", joined(out))
+	}
+	if out := replied("START"); len(out) != 0 {
+		t.Fatalf("provider answered START: want nothing from us, got:\n%s", joined(out))
+	}
+	if out := h.sms(addr, question); len(out) == 0 {
+		t.Fatal("the opt-in was not recorded: no answer after START")
+	}
+	if out := replied("HELP"); len(out) != 0 {
+		t.Fatalf("provider answered HELP: want nothing from us, got:\n%s", joined(out))
+	}
+}

@@ -42,6 +42,7 @@ type turn struct {
 	err     error // first error from queue, returned by flush
 	pre     *prefetch
 	paging  bool // sending the rest of a cut message: offered options stay valid
+	silent  bool // the provider answered already: nothing is sent (Inbound.ProviderReplied)
 }
 
 // prefetch is a search made before the write transaction, for the language
@@ -110,8 +111,12 @@ func (t *turn) route() error {
 	if ok {
 		switch intent {
 		case control.Stop:
+			t.silent = t.in.ProviderReplied
 			return t.stop()
 		case control.Start:
+			// Twilio's confirmation stands for ours when the person opts
+			// back in; a first START still gets the welcome.
+			t.silent = t.in.ProviderReplied && t.contact.OptedOut
 			return t.start(first)
 		case control.Delete:
 			if !t.contact.OptedOut {
@@ -379,6 +384,9 @@ func (t *turn) enqueue(text string, opts []Option) error {
 
 // write records a bot message and queues it for delivery.
 func (t *turn) write(text string, opts []Option) error {
+	if t.silent {
+		return nil // the provider has answered already (Inbound.ProviderReplied)
+	}
 	if t.conv.Surface != SurfaceSMS {
 		t.conv.State.Pending = ""
 	}

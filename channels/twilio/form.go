@@ -154,6 +154,9 @@ func (in inboundForm) toInbound(ch bot.Channel) (bot.Inbound, error) {
 		if intent, _, ok := control.Match(out.Text); !ok || string(intent) != word {
 			out.Text = word
 		}
+		// Twilio has sent its own confirmation: "we don't recommend
+		// sending another Message back" (Advanced Opt-Out).
+		out.ProviderReplied = true
 	}
 	return out, nil
 }
