@@ -4,7 +4,6 @@ import (
 	"context"
 	"embed"
 	"errors"
-	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -43,6 +42,12 @@ type Console struct {
 	tmpl      *template.Template
 	limiter   *limiter
 	events    *broker
+	// relay, stopBus and busDone are set when Options.Events is (see
+	// events.go).
+	relay     *relay
+	stopBus   context.CancelFunc
+	busDone   sync.WaitGroup
+	closeOnce sync.Once
 }
 
 // Options configures a Console.
@@ -57,6 +62,10 @@ type Options struct {
 	// Insecure drops the Secure flag from the session cookie, for tests
 	// over plain HTTP. Never set it in production.
 	Insecure bool
+	// Events carries live updates between replicas (PostgreSQL
+	// LISTEN/NOTIFY); nil when this process is the only one. The console
+	// listens on it from New until Close.
+	Events bot.Events
 }
 
 // New builds a console.
@@ -74,11 +83,15 @@ func New(o Options) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Console{
+	c := &Console{
 		store: o.Store, locales: o.Locales, articles: o.Articles, log: o.Log, clock: o.Clock,
 		delivered: o.Delivered, insecure: o.Insecure, tmpl: t,
 		limiter: newLimiter(5, 15*time.Minute), events: newBroker(),
-	}, nil
+	}
+	if o.Events != nil {
+		c.startBus(o.Events)
+	}
+	return c, nil
 }
 
 var funcs = template.FuncMap{
@@ -95,22 +108,32 @@ var funcs = template.FuncMap{
 	"status": func(p *locales.Printer, s string) string { return p.T("console.status."+s, nil) },
 }
 
-// Notify tells every open console that the queue changed (a handoff was
-// opened). Safe to call from any goroutine; it never blocks.
-func (c *Console) Notify() { c.events.publish("queue") }
+// Notify tells every open console, on every replica, that the queue
+// changed (a handoff was opened). Safe to call from any goroutine; it
+// never blocks.
+func (c *Console) Notify() { c.publish("queue") }
 
 // OnInbound suits bot.Engine.OnInbound: a conversation page open on that
-// conversation shows the person's new message without reloading.
-func (c *Console) OnInbound(conversationID int64) {
-	c.events.publish(fmt.Sprintf("conversation:%d", conversationID))
-}
+// conversation, on any replica, shows the person's new message without
+// reloading.
+func (c *Console) OnInbound(conversationID int64) { c.conversationChanged(conversationID) }
 
 // OnHandoff suits bot.Engine.OnHandoff: a new handoff reaches the console
 // at once.
 func (c *Console) OnHandoff(bot.Handoff) { c.Notify() }
 
-// Close ends the open event streams (call it when the server shuts down).
-func (c *Console) Close() { c.events.close() }
+// Close ends the open event streams and stops listening to the other
+// replicas (call it when the server shuts down). Calling it again does
+// nothing.
+func (c *Console) Close() {
+	c.closeOnce.Do(func() {
+		c.events.close()
+		if c.stopBus != nil {
+			c.stopBus()
+			c.busDone.Wait()
+		}
+	})
+}
 
 // Routes registers the console under /console/ on mux. Every route but the
 // login page and static files needs a session; cross-origin writes are
@@ -189,49 +212,3 @@ func (c *Console) error(w http.ResponseWriter, r *http.Request, key string, stat
 }
 
 var errForbidden = errors.New("forbidden")
-
-// broker fans queue events out to the open event streams.
-type broker struct {
-	mu     sync.Mutex
-	subs   map[chan string]struct{}
-	done   chan struct{}
-	closed bool
-}
-
-func newBroker() *broker {
-	return &broker{subs: map[chan string]struct{}{}, done: make(chan struct{})}
-}
-
-func (b *broker) subscribe() chan string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	ch := make(chan string, 4)
-	b.subs[ch] = struct{}{}
-	return ch
-}
-
-func (b *broker) unsubscribe(ch chan string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	delete(b.subs, ch)
-}
-
-func (b *broker) publish(ev string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for ch := range b.subs {
-		select {
-		case ch <- ev:
-		default: // a slow stream gets the next one
-		}
-	}
-}
-
-func (b *broker) close() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if !b.closed {
-		b.closed = true
-		close(b.done)
-	}
-}

@@ -241,6 +241,7 @@ func (c *Console) deliver(w http.ResponseWriter, r *http.Request, action string,
 	}
 	c.audit(r, caseworker(r).ID, action, h.ConversationID, topic)
 	c.wake()
+	c.conversationChanged(h.ConversationID) // a colleague's open page shows it
 	http.Redirect(w, r, fmt.Sprintf("/console/handoffs/%d#reply", id), http.StatusSeeOther)
 }
 

@@ -5,6 +5,15 @@
 // the person's language, private notes and the logged reveal of the
 // address. Live updates come by server-sent events.
 //
+// Several replicas: sessions live in the database, so a login on one
+// replica works on all (the failed-login limiter is per process). Live
+// updates cross replicas through Options.Events (PostgreSQL LISTEN/NOTIFY,
+// see bot/postgres.Notifier): each console delivers its own events to its
+// own pages at once and publishes them for the others, which skip their
+// own echoes, so every page gets each event once. After the listening
+// connection comes back, events sent meanwhile are lost, so every page
+// refreshes (the queue its list, a conversation page its transcript).
+//
 // Everything the person receives goes through the outbox, in the same
 // transaction as its transcript entry; the only fixed text (the message
 // when a caseworker closes) comes from locales in the person's language.

@@ -40,8 +40,8 @@ type env struct {
 	woken   int
 }
 
-// newEnv starts a console on a fresh SQLite store, over plain HTTP.
-func newEnv(t testing.TB) *env {
+// loadContent loads the catalog and the knowledge base, once.
+func loadContent(t testing.TB) {
 	t.Helper()
 	loadOnce.Do(func() {
 		if catalog, loadErr = locales.Load(); loadErr != nil {
@@ -52,6 +52,12 @@ func newEnv(t testing.TB) *env {
 	if loadErr != nil {
 		t.Fatal(loadErr)
 	}
+}
+
+// newEnv starts a console on a fresh SQLite store, over plain HTTP.
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	loadContent(t)
 	keys, err := bot.NewKeyring([]byte(strings.Repeat("k", 32)))
 	if err != nil {
 		t.Fatal(err)

@@ -65,7 +65,8 @@ func (c *Console) queuePage(w http.ResponseWriter, r *http.Request) {
 	c.render(w, http.StatusOK, "queue.html", d)
 }
 
-// stream sends "queue" events while the page is open.
+// stream sends live-update events ("queue", "conversation" with its id)
+// while the page is open.
 func (c *Console) stream(w http.ResponseWriter, r *http.Request) {
 	fl, ok := w.(http.Flusher)
 	if !ok {
@@ -214,6 +215,7 @@ func (c *Console) close(w http.ResponseWriter, r *http.Request) {
 	}
 	c.audit(r, caseworker(r).ID, "close", h.ConversationID, fmt.Sprintf("handoff %d", id))
 	c.wake()
+	c.conversationChanged(h.ConversationID)
 	c.Notify()
 	http.Redirect(w, r, "/console/", http.StatusSeeOther)
 }

@@ -15,12 +15,15 @@ import (
 
 	"github.com/passerelle-org/passerelle/bot"
 	"github.com/passerelle-org/passerelle/bot/console"
+	"github.com/passerelle-org/passerelle/bot/postgres"
 	"github.com/passerelle-org/passerelle/locales"
 )
 
 // openConsole builds the caseworker console when the store supports it
-// (SQLite does; PostgreSQL does not yet, and then /console/ is not served)
-// and makes new handoffs reach it at once.
+// (SQLite and PostgreSQL do; otherwise /console/ is not served) and makes
+// new handoffs reach it at once. On PostgreSQL the live updates go through
+// LISTEN/NOTIFY, so a caseworker sees a handoff opened on another replica;
+// the console listens until closeConsole.
 func (m *Main) openConsole() error {
 	hours, err := m.Config.workingHours()
 	if err != nil {
@@ -32,10 +35,19 @@ func (m *Main) openConsole() error {
 		m.Log.Warn("caseworker console disabled: the store does not support it yet")
 		return nil
 	}
+	log := m.Log.With("component", "console")
+	var events bot.Events // nil: one process, live updates stay in it
+	if ps, ok := m.Store.(*postgres.Store); ok {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if events, err = ps.Events(ctx, log); err != nil {
+			return err
+		}
+	}
 	var c *console.Console
 	c, err = console.New(console.Options{
-		Store: cs, Locales: m.Locales, Articles: m.KB, Log: m.Log.With("component", "console"),
-		Clock: m.Clock, Delivered: m.Worker.Wake,
+		Store: cs, Locales: m.Locales, Articles: m.KB, Log: log,
+		Clock: m.Clock, Delivered: m.Worker.Wake, Events: events,
 		// Plain-HTTP deployments (a laptop on a LAN) need a cookie without
 		// Secure; localhost works either way in current browsers.
 		Insecure: strings.HasPrefix(m.Config.PublicURL, "http://"),
@@ -81,7 +93,8 @@ func (m *Main) consoleRoutes(mux *http.ServeMux) {
 	}
 }
 
-// closeConsole ends the console's event streams at shutdown.
+// closeConsole ends the console's event streams and its listening
+// connection at shutdown; calling it again does nothing.
 func (m *Main) closeConsole() {
 	if m.console != nil {
 		m.console.Close()
@@ -204,7 +217,7 @@ func openConsoleStore(ctx context.Context, cfg Config) (bot.ConsoleStore, error)
 	cs, ok := s.(bot.ConsoleStore)
 	if !ok {
 		s.Close()
-		return nil, errors.New("caseworker add: this store (PostgreSQL) does not support console accounts yet")
+		return nil, errors.New("caseworker add: this store does not support console accounts")
 	}
 	return cs, nil
 }

@@ -8,8 +8,9 @@
   // The person wrote in the conversation on screen: refresh its transcript
   // only, leaving the reply box and notes as the caseworker left them.
   es.addEventListener("conversation", function (e) {
+    // id 0: any conversation (sent after the server missed updates).
     var id = JSON.parse(e.data).id;
-    if (live.dataset.live !== "conversation" || String(id) !== live.dataset.conversation) return;
+    if (live.dataset.live !== "conversation" || (id !== 0 && String(id) !== live.dataset.conversation)) return;
     fetch(location.href, {credentials: "same-origin"}).then(function (r) { return r.text(); }).then(function (html) {
       var doc = new DOMParser().parseFromString(html, "text/html");
       var fresh = doc.getElementById("transcript");
