@@ -56,6 +56,15 @@ type Store interface {
 	// attempt its claim counted is taken back. It returns how many it
 	// released.
 	ReleaseClaims(ctx context.Context, ids []int64, leasedUntil time.Time) (int64, error)
+	// ReserveSends books n sends under key (a provider account or sender)
+	// at rate r, with the GCRA theoretical arrival time kept in the
+	// database, so that every process sharing it (PostgreSQL replicas)
+	// counts against one rate. It returns how long after now the n sends
+	// may go. When that is longer than maxWait nothing is booked, ok is false
+	// and wait is how long until they could be. n must be 1 to r.Burst.
+	// Reservations of several processes are serialised on the key's row,
+	// so together they never exceed r over any window.
+	ReserveSends(ctx context.Context, key string, n int, r Rate, now time.Time, maxWait time.Duration) (wait time.Duration, ok bool, err error)
 	// OutboxStats measures the queue for monitoring.
 	OutboxStats(ctx context.Context) (OutboxStats, error)
 	// Purge deletes messages older than before and contacts left with nothing.

@@ -28,9 +28,22 @@ type Worker struct {
 	// OnSend is called after each send attempt with the message and the
 	// Sender's error (nil when sent), for metrics. It may be nil.
 	OnSend func(o Outbound, err error)
+	// Concurrency is how many sends may be under way at once. A claim
+	// never holds two messages of one contact, and a contact's next message
+	// is not claimed while one is leased, so sending side by side keeps each
+	// person's replies in order; only the order between different people
+	// is left to chance. Zero means one at a time; passerelle serve sets
+	// PASSERELLE_SEND_CONCURRENCY (default 16).
+	Concurrency int
+	// Backoff is the wait before the next attempt of a message tried
+	// attempts times (default Backoff); a provider's longer hint wins. Tests
+	// shorten it.
+	Backoff func(attempts int) time.Duration
 
-	once sync.Once
-	wake chan struct{}
+	once  sync.Once
+	wake  chan struct{}
+	slots chan struct{} // one token per send under way
+	done  chan struct{} // a send ended: its contact's next reply may be due
 }
 
 // MaxAttempts is how many times a message is tried before it is failed.
@@ -54,6 +67,14 @@ func (w *Worker) init() {
 		if w.Clock == nil {
 			w.Clock = time.Now
 		}
+		if w.Concurrency <= 0 {
+			w.Concurrency = 1
+		}
+		if w.Backoff == nil {
+			w.Backoff = Backoff
+		}
+		w.slots = make(chan struct{}, w.Concurrency)
+		w.done = make(chan struct{}, 1)
 	})
 }
 
@@ -66,38 +87,110 @@ func (w *Worker) Wake() {
 	}
 }
 
-// Run delivers until ctx is done.
+// Run delivers until ctx is done. It keeps up to Concurrency sends under
+// way: whenever send slots are free it claims that many due messages (at
+// most Batch) and starts them, so one slow send (a provider that hangs
+// until the client's timeout) holds one slot, not the whole outbox. When
+// ctx ends, Run claims nothing more and returns once the sends under way
+// have finished and been recorded.
 func (w *Worker) Run(ctx context.Context) error {
 	w.init()
+	var sends sync.WaitGroup
+	defer sends.Wait()
 	t := time.NewTicker(w.Idle)
 	defer t.Stop()
+	full := false
 	for {
-		for {
-			n, err := w.Drain(ctx)
-			if err != nil && ctx.Err() == nil {
-				w.Log.Error("outbox claim failed", "err", err)
-			}
-			// A claim takes one message per contact: claim again until
-			// nothing is due, so a contact's next reply goes at once.
-			if n == 0 || err != nil || ctx.Err() != nil {
-				break
-			}
+		var err error
+		full, err = w.fill(ctx, &sends, full)
+		if err != nil && ctx.Err() == nil {
+			w.Log.Error("outbox claim failed", "err", err)
 		}
+		if full && err == nil && ctx.Err() == nil {
+			// More may be due: claim again as soon as a send ends.
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-w.done:
+			}
+			continue
+		}
+		// Nothing more due now. A send that ends may make its contact's
+		// next reply due (one message per contact at a time), so that
+		// wakes the loop too.
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-w.wake:
+		case <-w.done:
 		case <-t.C:
 		}
 	}
 }
 
-// Drain claims one batch of due messages and tries to send each; it
-// returns how many it claimed. When ctx ends (shutdown) the send under way
-// finishes and is recorded, and the messages of the batch not yet tried
-// are released (Store.ReleaseClaims), so the next worker, here after a
-// restart or on another replica, sends them at once rather than after the
-// lease.
+// fill takes the free send slots (at most Batch), claims as many due
+// messages and starts a send for each. It reports whether the claim was
+// full (more may be due), or it did not claim for want of free slots.
+//
+// With a backlog (the last claim was full) it waits until a quarter of the
+// slots are free: each claim is a write, on SQLite's single writer too,
+// and claiming one message per ended send would double the writes per
+// reply when the outbox is busy.
+func (w *Worker) fill(ctx context.Context, sends *sync.WaitGroup, backlog bool) (bool, error) {
+	n := 0
+take:
+	for n < w.Batch {
+		select {
+		case w.slots <- struct{}{}:
+			n++
+		default:
+			break take
+		}
+	}
+	if n == 0 || backlog && n < max(1, min(w.Batch, w.Concurrency)/4) {
+		for range n {
+			<-w.slots
+		}
+		return true, nil
+	}
+	now := w.Clock().UTC().Truncate(time.Millisecond)
+	batch, err := w.Store.ClaimOutbox(ctx, now, n, w.Lease)
+	for range n - len(batch) {
+		<-w.slots
+	}
+	for _, o := range batch {
+		w.start(ctx, sends, o)
+	}
+	return err == nil && len(batch) == n, err
+}
+
+// start sends o in its own goroutine, on a slot the caller took. The send
+// and its record outlive a shutdown, bounded by the lease: a send longer
+// than that could be claimed again elsewhere anyway.
+func (w *Worker) start(ctx context.Context, sends *sync.WaitGroup, o Outbound) {
+	sends.Go(func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.Lease)
+		defer cancel()
+		defer w.free()
+		w.deliver(sctx, o)
+	})
+}
+
+// free gives back a send slot and tells Run a send ended.
+func (w *Worker) free() {
+	<-w.slots
+	select {
+	case w.done <- struct{}{}:
+	default:
+	}
+}
+
+// Drain claims one batch of due messages and sends them, Concurrency at a
+// time; it returns how many it claimed once every send of the batch is
+// recorded. When ctx ends (shutdown) the sends under way finish and are
+// recorded, and the messages of the batch not yet started are released
+// (Store.ReleaseClaims), so the next worker, here after a restart or on
+// another replica, sends them at once rather than after the lease.
 func (w *Worker) Drain(ctx context.Context) (int, error) {
 	w.init()
 	now := w.Clock().UTC().Truncate(time.Millisecond)
@@ -105,22 +198,35 @@ func (w *Worker) Drain(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	// Sends and their records outlive a shutdown, bounded by the lease: a
-	// send longer than that could be claimed again elsewhere anyway.
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.Lease)
-	defer cancel()
+	var sends sync.WaitGroup
 	for i, o := range batch {
-		if ctx.Err() != nil {
-			w.release(sctx, batch[i:], now.Add(w.Lease))
+		if !w.acquire(ctx) {
+			w.release(context.WithoutCancel(ctx), batch[i:], now.Add(w.Lease))
 			break
 		}
-		w.deliver(sctx, o)
+		w.start(ctx, &sends, o)
 	}
+	sends.Wait()
 	return len(batch), nil
+}
+
+// acquire takes a send slot; false when ctx ended first.
+func (w *Worker) acquire(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	select {
+	case w.slots <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // release gives back the leases on messages claimed but not tried.
 func (w *Worker) release(ctx context.Context, rest []Outbound, leasedUntil time.Time) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
 	ids := make([]int64, len(rest))
 	for i, o := range rest {
 		ids[i] = o.ID
@@ -165,7 +271,7 @@ func (w *Worker) deliver(ctx context.Context, o Outbound) {
 		log.Warn("send failed permanently", "attempts", o.Attempts, "err", err)
 		w.record(w.Store.MarkFailed(ctx, o.ID, err.Error(), now))
 	default:
-		delay := Backoff(o.Attempts)
+		delay := w.Backoff(o.Attempts)
 		if after > delay {
 			delay = after
 		}

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store) {
 		{"OutboxRetryAndFail", testOutboxRetryFail},
 		{"OutboxConcurrentClaim", testOutboxConcurrentClaim},
 		{"ReleaseClaims", testReleaseClaims},
+		{"ReserveSends", testReserveSends},
 		{"OutboxStats", testOutboxStats},
 		{"Handoffs", testHandoffs},
 		{"DeleteContactData", testDeleteContactData},

@@ -74,9 +74,14 @@ type Config struct {
 	Clock   func() time.Time
 	// PerChat is the interval between messages to one chat once its burst
 	// is spent (default 1s); Burst is that burst (default 3). Overall is
-	// the interval between any two messages (default 1/30 s).
+	// the interval between any two messages (default 1/30 s: Telegram's
+	// about 30 a second per bot).
 	PerChat, Overall time.Duration
 	Burst            int
+	// Pacer, when set, keeps Overall for every replica that shares it
+	// (bot.StorePacer on PostgreSQL) instead of for this process alone.
+	// Per-chat pacing stays in process: see limit.go.
+	Pacer Pacer
 	// PollTimeout is getUpdates' long-poll timeout (default 50s).
 	PollTimeout time.Duration
 }
@@ -92,6 +97,7 @@ type Channel struct {
 	log      *slog.Logger
 	secret   [sha256.Size]byte
 	limit    *limiter
+	rateKey  string // the Pacer's key: "telegram:<bot id>"
 
 	mu       sync.Mutex
 	username string
@@ -139,12 +145,31 @@ func New(cfg Config, h Handler, contacts Contacts) (*Channel, error) {
 		cfg: cfg, h: h, contacts: contacts, api: api, http: cfg.HTTP, log: cfg.Log,
 		username: strings.TrimPrefix(cfg.Username, "@"),
 		progress: map[int64]progress{}, declined: map[int64]time.Time{},
-		limit: newLimiter(cfg.Clock, cfg.PerChat, cfg.Burst, cfg.Overall),
+		limit:   newLimiter(cfg.Clock, cfg.PerChat, cfg.Burst, cfg.Overall),
+		rateKey: "telegram:" + botID(cfg.Token),
+	}
+	if cfg.Pacer != nil {
+		c.limit.overall = 0 // the Pacer keeps it, for every replica
 	}
 	if cfg.WebhookSecret != "" {
 		c.secret = sha256.Sum256([]byte(cfg.WebhookSecret))
 	}
 	return c, nil
+}
+
+// Pacer books Bot API calls against the overall rate shared by several
+// replicas; bot.StorePacer implements it. Reserve returns how long to wait
+// before the call, or ok false (nothing booked) when that would be longer
+// than maxWait.
+type Pacer interface {
+	Reserve(ctx context.Context, key string, maxWait time.Duration) (wait time.Duration, ok bool, err error)
+}
+
+// botID is the bot's numeric id, the part of the token before the colon:
+// not a secret (it is the bot's user id), and the same for every replica.
+func botID(token string) string {
+	id, _, _ := strings.Cut(token, ":")
+	return id
 }
 
 // ctxClient gives every request of one call the caller's context: the

@@ -11,6 +11,15 @@ import (
 // a second overall), with the generic cell rate algorithm: each chat has a
 // theoretical arrival time that moves one interval per message; a message
 // may go while that time is less than burst-1 intervals ahead of now.
+//
+// With several replicas the overall rate moves to the database (a Pacer,
+// Config.Pacer) and overall here is 0. Per-chat pacing stays in process:
+// the outbox leases one message per contact at a time, so a chat's
+// replies go one after another whichever replica sends them, and the
+// interval is lost only when consecutive replies of one chat go from
+// different replicas; Telegram then answers 429 with retry_after, which
+// the worker honours. Keeping it in the database would cost a write per
+// message for that rare case.
 type limiter struct {
 	clock   func() time.Time
 	perChat time.Duration

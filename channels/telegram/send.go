@@ -59,6 +59,10 @@ func (c *Channel) Send(ctx context.Context, o bot.Outbound) (string, error) {
 			c.keep(o.ID, p)
 			return "", &bot.SendError{Kind: bot.SendRetry, Err: err}
 		}
+		if err := c.pace(ctx); err != nil {
+			c.keep(o.ID, p)
+			return "", err
+		}
 		msg := tgbotapi.NewMessage(chat, parts[i])
 		msg.DisableWebPagePreview = true
 		if i == len(parts)-1 && len(o.Options) > 0 && o.Surface != bot.SurfaceSMS {
@@ -78,6 +82,27 @@ func (c *Channel) Send(ctx context.Context, o bot.Outbound) (string, error) {
 	}
 	c.keep(o.ID, progress{})
 	return strings.Join(p.ids, ","), nil
+}
+
+// pace waits for the overall rate shared with the other replicas, when
+// there is a Pacer. It books the slot after the chat's own wait, so the
+// shared slot is taken right before the call it is for.
+func (c *Channel) pace(ctx context.Context) error {
+	if c.cfg.Pacer == nil {
+		return nil
+	}
+	wait, ok, err := c.cfg.Pacer.Reserve(ctx, c.rateKey, maxWait)
+	if err != nil {
+		return &bot.SendError{Kind: bot.SendRetry, RetryAfter: time.Second, Err: fmt.Errorf("telegram: shared rate: %w", err)}
+	}
+	if !ok {
+		return &bot.SendError{Kind: bot.SendRetry, RetryAfter: wait,
+			Err: fmt.Errorf("telegram: overall rate limit, next message in %v", wait.Round(time.Millisecond))}
+	}
+	if err := sleep(ctx, wait); err != nil {
+		return &bot.SendError{Kind: bot.SendRetry, Err: err}
+	}
+	return nil
 }
 
 // sendMessage sends one message and returns its id. A reply that says ok

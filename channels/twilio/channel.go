@@ -60,6 +60,10 @@ type Config struct {
 	// Rate is the most messages a second sent from each sender (default
 	// DefaultRate).
 	Rate float64
+	// Pacer, when set, keeps Rate for every replica that shares it
+	// (bot.StorePacer on PostgreSQL), per sender, instead of for this
+	// process alone.
+	Pacer Pacer
 	// Templates maps a language code to the ContentSid (HX...) of the
 	// approved WhatsApp template that tells the person a reply is waiting;
 	// TemplateFallback is the language whose template is used for a
@@ -166,6 +170,14 @@ func New(cfg Config, h Handler, rep Reporter, cat *locales.Catalog, log *slog.Lo
 	}
 	c.callback = c.public + StatusPath
 	return c, nil
+}
+
+// Pacer books Messages API calls from one sender against a rate shared
+// by several replicas; bot.StorePacer implements it. Reserve returns how
+// long to wait before the call, or ok false (nothing booked) when that
+// would be longer than maxWait.
+type Pacer interface {
+	Reserve(ctx context.Context, key string, maxWait time.Duration) (wait time.Duration, ok bool, err error)
 }
 
 // Paths of the webhooks.

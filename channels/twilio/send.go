@@ -143,18 +143,49 @@ func (c *Channel) template(lang string) (string, string) {
 	return fb, c.cfg.Templates[fb]
 }
 
+// maxPace is the longest create waits for a slot of the shared rate;
+// past it the message goes back to the outbox for later.
+const maxPace = 3 * time.Second
+
 // create sends one message through the Messages API, within the rate,
 // with the status callback set.
 func (c *Channel) create(ctx context.Context, p *twapi.CreateMessageParams) (*twapi.ApiV2010Message, error) {
-	if err := c.limiterFor(*p.From).wait(ctx); err != nil {
+	if err := c.pace(ctx, *p.From); err != nil {
 		return nil, err
 	}
 	p.StatusCallback = &c.callback
 	return newAPI(ctx, c).CreateMessage(p)
 }
 
+// pace waits for the sender's turn: on the rate shared with the other
+// replicas when there is a Pacer, in process otherwise.
+func (c *Channel) pace(ctx context.Context, from string) error {
+	if c.cfg.Pacer == nil {
+		return c.limiterFor(from).wait(ctx)
+	}
+	wait, ok, err := c.cfg.Pacer.Reserve(ctx, "twilio:"+from, maxPace)
+	if err != nil {
+		return &bot.SendError{Kind: bot.SendRetry, RetryAfter: time.Second, Err: fmt.Errorf("twilio shared rate: %w", err)}
+	}
+	if !ok {
+		return &bot.SendError{Kind: bot.SendRetry, RetryAfter: wait,
+			Err: fmt.Errorf("twilio: sender rate limit, next message in %v", wait.Round(time.Millisecond))}
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return &bot.SendError{Kind: bot.SendRetry, Err: ctx.Err()}
+	case <-t.C:
+		return nil
+	}
+}
+
 // sendError types a failed call for the worker.
 func (c *Channel) sendError(err error) error {
+	if _, ok := errors.AsType[*bot.SendError](err); ok {
+		return err // already typed (the shared rate)
+	}
 	code, status, ok := codeOf(err)
 	if !ok {
 		return &bot.SendError{Kind: bot.SendRetry, Err: err} // network, timeout, bad response

@@ -108,7 +108,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	sm := m.serviceMetrics()
 	m.Worker = &bot.Worker{Store: m.Store, Log: m.Log.With("component", "outbox"), Clock: m.Clock,
-		Senders: map[bot.Channel]bot.Sender{}, OnSend: sm.send}
+		Senders: map[bot.Channel]bot.Sender{}, OnSend: sm.send, Concurrency: m.Config.sendConcurrency()}
 	threshold := m.Config.AnswerThreshold
 	if threshold == 0 {
 		threshold = knowledge.DefaultThreshold
@@ -273,6 +273,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 // Close releases the store.
 func (m *Main) Close() error {
+	m.closeConsole() // its listener holds a connection of its own
 	if m.Store != nil {
 		return m.Store.Close()
 	}

@@ -35,6 +35,8 @@ type Config struct {
 	TelegramToken         string  `yaml:"telegram_token" env:"PASSERELLE_TELEGRAM_TOKEN" secret:"true" doc:"Telegram bot token"`
 	TelegramWebhookSecret string  `yaml:"telegram_webhook_secret" env:"PASSERELLE_TELEGRAM_WEBHOOK_SECRET" secret:"true" doc:"secret_token for the Telegram webhook"`
 	TelegramAPIURL        string  `yaml:"telegram_api_url" env:"PASSERELLE_TELEGRAM_API_URL" doc:"Bot API base URL"`
+	TelegramRate          float64 `yaml:"telegram_rate" env:"PASSERELLE_TELEGRAM_RATE" doc:"most messages a second from the Telegram bot, all replicas together (0 = 30)"`
+	SendConcurrency       int     `yaml:"send_concurrency" env:"PASSERELLE_SEND_CONCURRENCY" doc:"replies each replica sends at once (0 = 16)"`
 	TwilioAccountSID      string  `yaml:"twilio_account_sid" env:"PASSERELLE_TWILIO_ACCOUNT_SID" doc:"Twilio account SID (AC...)"`
 	TwilioAuthToken       string  `yaml:"twilio_auth_token" env:"PASSERELLE_TWILIO_AUTH_TOKEN" secret:"true" doc:"Twilio auth token"`
 	TwilioAPIURL          string  `yaml:"twilio_api_url" env:"PASSERELLE_TWILIO_API_URL" doc:"Twilio API base URL"`
@@ -184,6 +186,12 @@ func (c Config) validate() error {
 	}
 	if c.ShutdownDelay < 0 || c.ShutdownDelay > 300 {
 		return fmt.Errorf("PASSERELLE_SHUTDOWN_DELAY: %g is not between 0 and 300 seconds", c.ShutdownDelay)
+	}
+	if c.TelegramRate < 0 || c.TelegramRate > 10000 {
+		return fmt.Errorf("PASSERELLE_TELEGRAM_RATE: %v is not between 0 (default) and 10000 messages a second", c.TelegramRate)
+	}
+	if c.SendConcurrency < 0 || c.SendConcurrency > 1024 {
+		return fmt.Errorf("PASSERELLE_SEND_CONCURRENCY: %d is not between 0 (default) and 1024", c.SendConcurrency)
 	}
 	if c.RetentionDays < 1 || c.RetentionDays > 3650 {
 		return fmt.Errorf("PASSERELLE_RETENTION_DAYS: %d is not between 1 and 3650", c.RetentionDays)

@@ -216,12 +216,15 @@ func (s *recordingSender) texts() []string {
 }
 
 // TestShutdownReleasesClaims: SIGTERM arrives while the worker is sending
-// the first of two claimed replies. That send finishes; the second, claimed
-// but not sent, is released, and the restarted service sends it at once
+// the first of two queued replies. That send finishes; the second is not
+// sent and not left leased, so the restarted service sends it at once
 // (well within the one-minute lease), exactly once.
 func TestShutdownReleasesClaims(t *testing.T) {
 	dir := t.TempDir()
-	cfg, err := loadConfig("", env(map[string]string{"PASSERELLE_DATA_DIR": dir, "PASSERELLE_ADDR": "127.0.0.1:0"}))
+	// One send at a time, so that exactly one reply is under way at the
+	// shutdown (bot/outboxtest covers shutdown with parallel sends).
+	cfg, err := loadConfig("", env(map[string]string{"PASSERELLE_DATA_DIR": dir, "PASSERELLE_ADDR": "127.0.0.1:0",
+		"PASSERELLE_SEND_CONCURRENCY": "1"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,9 +274,10 @@ func TestShutdownReleasesClaims(t *testing.T) {
 	if ok := <-readyDuringSend; ok {
 		t.Error("/readyz still answered 200 during shutdown")
 	}
-	if !strings.Contains(logs.String(), `"released":1`) {
-		t.Errorf("no release logged:\n%s", logs.String())
-	}
+	// The worker claims no more than it has free send slots, so B1 was
+	// either never claimed or released at shutdown; either way the restart
+	// must send it at once, not after the lease (checked below). The
+	// release of claims not yet tried is covered by bot/outboxtest.
 
 	m2 := &Main{Config: cfg, Log: newLogger(io.Discard, "info")}
 	ctx2, stop2 := context.WithCancel(context.Background())

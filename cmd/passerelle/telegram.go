@@ -32,13 +32,18 @@ func (m *Main) openTelegram() error {
 		}
 		webhook = strings.TrimRight(c.PublicURL, "/") + telegram.WebhookPath
 	}
-	tg, err := telegram.New(telegram.Config{
+	cfg := telegram.Config{
 		Token: c.TelegramToken, APIURL: c.TelegramAPIURL,
 		WebhookSecret: c.TelegramWebhookSecret, WebhookURL: webhook,
 		Offsets: telegram.FileOffsets{Path: filepath.Join(c.DataDir, "telegram-offset")},
-		Locales: m.Locales, HTTP: &http.Client{Timeout: 90 * time.Second},
+		Locales: m.Locales, HTTP: c.providerClient(90 * time.Second),
 		Log: m.Log.With("component", "telegram"), Clock: m.Clock,
-	}, m.Engine, telegram.StoreContacts(m.Store))
+		Overall: interval(c.telegramRate()),
+	}
+	if p, ok := m.sharedPacer(c.telegramRate()); ok {
+		cfg.Pacer = p
+	}
+	tg, err := telegram.New(cfg, m.Engine, telegram.StoreContacts(m.Store))
 	if err != nil {
 		return fmt.Errorf("PASSERELLE_TELEGRAM_TOKEN: %w", err)
 	}

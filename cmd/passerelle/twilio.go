@@ -24,8 +24,8 @@ func (c Config) twilioEnabled() bool {
 // the account, the token, a sender and the public URL (webhooks and status
 // callbacks) are required; the rate and the templates must make sense.
 func (c Config) validateTwilio() error {
-	if c.TwilioRate < 0 || c.TwilioRate > 1000 {
-		return fmt.Errorf("PASSERELLE_TWILIO_RATE: %v is not between 0 (default) and 1000 messages a second", c.TwilioRate)
+	if c.TwilioRate < 0 || c.TwilioRate > 10000 {
+		return fmt.Errorf("PASSERELLE_TWILIO_RATE: %v is not between 0 (default) and 10000 messages a second", c.TwilioRate)
 	}
 	templates, err := parseTemplates(c.TwilioTemplates)
 	if err != nil {
@@ -100,12 +100,20 @@ func (m *Main) openTwilio() error {
 	if err != nil {
 		return fmt.Errorf("PASSERELLE_TWILIO_WHATSAPP_TEMPLATES: %w", err)
 	}
-	tw, err := twilio.New(twilio.Config{
+	cfg := twilio.Config{
 		AccountSID: c.TwilioAccountSID, AuthToken: c.TwilioAuthToken, APIURL: c.TwilioAPIURL,
 		PublicURL: c.PublicURL, SMSFrom: c.TwilioSMSFrom, WhatsAppFrom: c.TwilioWhatsAppFrom,
 		Rate: c.TwilioRate, Templates: templates, TemplateFallback: c.templateLang(),
-		HTTPClient: &http.Client{Timeout: 15 * time.Second}, Clock: m.Clock,
-	}, m.Engine, m.Worker, m.Locales, m.Log.With("component", "twilio"))
+		HTTPClient: c.providerClient(15 * time.Second), Clock: m.Clock,
+	}
+	rate := c.TwilioRate
+	if rate <= 0 {
+		rate = twilio.DefaultRate
+	}
+	if p, ok := m.sharedPacer(rate); ok {
+		cfg.Pacer = p
+	}
+	tw, err := twilio.New(cfg, m.Engine, m.Worker, m.Locales, m.Log.With("component", "twilio"))
 	if err != nil {
 		return err
 	}

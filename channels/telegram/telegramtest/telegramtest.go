@@ -3,7 +3,7 @@
 // shapes Telegram uses (ok/result, ok/error_code/description/parameters),
 // keeps what was sent, serves getUpdates from a queue with Telegram's
 // offset rule, and fails on request (429, 403, 400, 5xx, a dropped
-// connection).
+// connection, a hang), once or for as long as an outage lasts.
 package telegramtest
 
 import (
@@ -30,6 +30,11 @@ type Call struct {
 	// MessageID is the id sendMessage gave the message (0 for other calls
 	// and failures).
 	MessageID int
+	// At is when the call arrived.
+	At time.Time
+	// Status is the HTTP status answered; 0 when the connection was
+	// dropped or the call hung until the client gave up.
+	Status int
 }
 
 // Keyboard decodes the call's inline keyboard (reply_markup), if any.
@@ -48,26 +53,6 @@ type Button struct {
 	URL          string `json:"url,omitempty"`
 }
 
-// Failure is a scripted answer to the next call of a method: Status and
-// Body as Telegram would send them, or Drop to close the connection
-// without an answer.
-type Failure struct {
-	Status int
-	Body   string
-	Drop   bool
-}
-
-// Telegram's real error bodies.
-var (
-	TooManyRequests = Failure{429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 34","parameters":{"retry_after":34}}`, false}
-	Blocked         = Failure{403, `{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}`, false}
-	TooLong         = Failure{400, `{"ok":false,"error_code":400,"description":"Bad Request: message is too long"}`, false}
-	ChatNotFound    = Failure{400, `{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}`, false}
-	ServerError     = Failure{502, `<html><body><h1>502 Bad Gateway</h1></body></html>`, false}
-	InternalError   = Failure{500, `{"ok":false,"error_code":500,"description":"Internal Server Error"}`, false}
-	Dropped         = Failure{Drop: true}
-)
-
 // Server is the fake Bot API.
 type Server struct {
 	*httptest.Server
@@ -76,26 +61,25 @@ type Server struct {
 	mu      sync.Mutex
 	calls   []Call
 	fail    map[string][]Failure
-	pending []json.RawMessage // updates not yet confirmed, in order
-	nextID  int64             // next update_id PushUpdate assigns
-	nextMsg int               // next message_id
+	outage  map[string][]Failure // method -> failures answered in turn
+	turn    int                  // next failure of an outage
+	stop    chan struct{}        // closed when the server closes: hung calls end
+	delay   time.Duration        // how long each call takes to answer
+	pending []json.RawMessage    // updates not yet confirmed, in order
+	nextID  int64                // next update_id PushUpdate assigns
+	nextMsg int                  // next message_id
 	wake    chan struct{}
 	webhook map[string]string
 }
 
 // NewServer starts a fake Bot API for token; it closes with the test.
 func NewServer(t interface{ Cleanup(func()) }, token string) *Server {
-	s := &Server{Token: token, fail: map[string][]Failure{}, nextID: 500000001, nextMsg: 100, wake: make(chan struct{})}
+	s := &Server{Token: token, fail: map[string][]Failure{}, outage: map[string][]Failure{},
+		nextID: 500000001, nextMsg: 100, wake: make(chan struct{}), stop: make(chan struct{})}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
+	t.Cleanup(func() { close(s.stop) }) // runs first: Close waits for hung calls
 	return s
-}
-
-// FailNext makes the next calls of method answer with fs, in order.
-func (s *Server) FailNext(method string, fs ...Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fail[method] = append(s.fail[method], fs...)
 }
 
 // Calls returns every call received, in order.
@@ -172,13 +156,31 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		params[k] = v[0]
 	}
 	s.mu.Lock()
-	s.calls = append(s.calls, Call{Method: method, Params: params})
+	s.calls = append(s.calls, Call{Method: method, Params: params, At: time.Now()})
+	call := len(s.calls) - 1
 	var f *Failure
 	if q := s.fail[method]; len(q) > 0 {
 		f, s.fail[method] = &q[0], q[1:]
+	} else if q := s.outage[method]; len(q) > 0 {
+		f = &q[s.turn%len(q)]
+		s.turn++
 	}
+	if f != nil && !f.Drop && !f.Hang {
+		s.calls[call].Status = f.Status
+	}
+	delay := s.delay
 	s.mu.Unlock()
+	if delay > 0 {
+		time.Sleep(delay)
+	}
 	if f != nil {
+		if f.Hang {
+			select {
+			case <-r.Context().Done():
+			case <-s.stop:
+			}
+			return
+		}
 		if f.Drop {
 			if hj, ok := w.(http.Hijacker); ok {
 				conn, _, err := hj.Hijack()
@@ -202,7 +204,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case "getMe":
 		writeJSON(w, 200, fmt.Sprintf(`{"ok":true,"result":{"id":%d,"is_bot":true,"first_name":"Passerelle","username":%q,"can_join_groups":true,"can_read_all_group_messages":false,"supports_inline_queries":false}}`, BotID, Username))
 	case "sendMessage":
-		s.sendMessage(w, params)
+		s.sendMessage(w, params, call)
 	case "answerCallbackQuery", "leaveChat", "deleteWebhook":
 		writeJSON(w, 200, `{"ok":true,"result":true}`)
 	case "setWebhook":
@@ -217,7 +219,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) sendMessage(w http.ResponseWriter, params map[string]string) {
+// sendMessage answers call number call.
+func (s *Server) sendMessage(w http.ResponseWriter, params map[string]string, call int) {
 	text := params["text"]
 	if text == "" {
 		writeJSON(w, 400, `{"ok":false,"error_code":400,"description":"Bad Request: message text is empty"}`)
@@ -245,12 +248,8 @@ func (s *Server) sendMessage(w http.ResponseWriter, params map[string]string) {
 	s.mu.Lock()
 	s.nextMsg++
 	id := s.nextMsg
-	for i := len(s.calls) - 1; i >= 0; i-- {
-		if s.calls[i].Method == "sendMessage" && s.calls[i].MessageID == 0 && s.calls[i].Params["text"] == text {
-			s.calls[i].MessageID = id
-			break
-		}
-	}
+	s.calls[call].MessageID = id
+	s.calls[call].Status = 200
 	s.mu.Unlock()
 	res := map[string]any{
 		"message_id": id,

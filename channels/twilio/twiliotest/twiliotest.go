@@ -1,7 +1,9 @@
 // Package twiliotest is a test double of Twilio for Passerelle's tests: a
 // fake Messages API that answers like Twilio (its JSON, its error
 // documents), and the two things Twilio sends a service: signed inbound
-// message webhooks and signed status callbacks.
+// message webhooks and signed status callbacks. An Outage makes the API
+// fail every call (error documents, hangs, dropped connections) until it
+// recovers; Attempts lists every call with its time and answer.
 //
 // Signature is written from Twilio's documented algorithm, independently
 // of twilio-go, so that tests check the real validator against it.
@@ -99,24 +101,74 @@ var (
 	ErrServer        = &Error{500, 20500, "An internal server error has occurred", ""}
 )
 
+// Fault is one way the API fails during an outage: an error document
+// (Err, e.g. ErrServer, or ErrTooMany with its Retry-After), a Hang that
+// answers nothing until the client gives up (its timeout), or a Drop of
+// the connection without an answer.
+type Fault struct {
+	Err  *Error
+	Hang bool
+	Drop bool
+}
+
+// Attempt is one Messages API call as the server saw it.
+type Attempt struct {
+	At       time.Time
+	From, To string
+	Body     string
+	// Status is the HTTP status answered; 0 when the connection was
+	// dropped or the call hung until the client gave up.
+	Status int
+}
+
 // Server is a fake of the Messages API on loopback.
 type Server struct {
 	*httptest.Server
 	AccountSID, AuthToken string
 
-	mu      sync.Mutex
-	msgs    []Message
-	respond func(Message) *Error
-	calls   int
+	mu       sync.Mutex
+	msgs     []Message
+	respond  func(Message) *Error
+	calls    int
+	attempts []Attempt
+	outage   []Fault
+	turn     int
+	stop     chan struct{} // closed when the server closes: hung calls end
+	delay    time.Duration // how long each call takes to answer
+}
+
+// Delay makes every call take d before it is answered, as a distant
+// provider would.
+func (s *Server) Delay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
 }
 
 // NewServer starts a fake Messages API for the account, closed when the
 // test ends.
 func NewServer(t testing.TB, accountSID, authToken string) *Server {
-	s := &Server{AccountSID: accountSID, AuthToken: authToken}
+	s := &Server{AccountSID: accountSID, AuthToken: authToken, stop: make(chan struct{})}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
+	t.Cleanup(func() { close(s.stop) }) // runs first: Close waits for hung calls
 	return s
+}
+
+// Outage makes every Messages API call fail, with faults taken in turn,
+// until Outage is called with none: Twilio recovers.
+func (s *Server) Outage(faults ...Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.outage = faults
+}
+
+// Attempts returns every well-formed Messages API call, accepted or
+// not, in order.
+func (s *Server) Attempts() []Attempt {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Attempt(nil), s.attempts...)
 }
 
 // Respond sets what the API answers: fn returns nil to accept a message,
@@ -189,8 +241,52 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &Error{400, 21617, "The concatenated message body exceeds the 1600 character limit.", ""})
 		return
 	}
+	s.mu.Lock()
+	s.attempts = append(s.attempts, Attempt{At: time.Now(), From: m.From, To: m.To, Body: m.Body})
+	attempt := len(s.attempts) - 1
+	var fault *Fault
+	if len(s.outage) > 0 {
+		fault = &s.outage[s.turn%len(s.outage)]
+		s.turn++
+	}
+	status := http.StatusCreated
+	switch {
+	case fault != nil && fault.Err != nil:
+		status = fault.Err.HTTPStatus
+	case fault != nil:
+		status = 0
+	}
+	s.attempts[attempt].Status = status
+	delay := s.delay
+	s.mu.Unlock()
+	if delay > 0 {
+		time.Sleep(delay)
+	}
+	switch {
+	case fault == nil:
+	case fault.Hang:
+		select {
+		case <-r.Context().Done():
+		case <-s.stop:
+		}
+		return
+	case fault.Drop:
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	default:
+		writeError(w, fault.Err)
+		return
+	}
 	if respond != nil {
 		if e := respond(m); e != nil {
+			s.mu.Lock()
+			s.attempts[attempt].Status = e.HTTPStatus
+			s.mu.Unlock()
 			writeError(w, e)
 			return
 		}
