@@ -13,7 +13,8 @@
 //   - weighted function words, common vocabulary, prefixes and suffixes,
 //     including romanised spellings;
 //   - a few shape rules (Arabizi digits such as 3, 7, 2 inside words,
-//     Somali double vowels, French elision).
+//     Somali double vowels, French elision, the consonant clusters of
+//     romanised Georgian such as gv, mkh, dzl).
 //
 // The word lists live in embedded YAML files under data/, one per language
 // (plus shared Hindustani vocabulary and the neutral admin and courtesy

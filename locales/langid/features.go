@@ -117,6 +117,10 @@ func shapeEvidence(s *scores, l *lexicon, t token) {
 	if vietSyllable(k) {
 		s[l.index["vi"]] += 0.4
 	}
+	// Romanised Georgian: consonant clusters no other language here writes.
+	if georgianShape(k) {
+		s[l.index["ka"]] += 1
+	}
 }
 
 // arabizi reports whether a word mixes Latin letters with the digits that
@@ -150,6 +154,31 @@ func arabizi(k string) bool {
 		return false
 	}
 	return true
+}
+
+// georgianClusters are letter groups of romanised Georgian that none of the
+// other Latin-written languages here (Albanian, Somali, Vietnamese, Roman
+// Urdu, Hinglish, Arabizi, Finglish, French, English) produces: gv (gvinda),
+// tkv (tkven), tskh (tskhovreba), mkh mch mts (mkholod, mchirdeba), vq
+// (vqna), ghv, mgz igz (mgzavri, gamigzavnes), and dz before a consonant or
+// after m, r (sheidzleba, dzma, dzveli, mdzime, gagrdzeleba). Left out on
+// purpose: ts (Tigrinya tsbuq, Pashto tsanga), tq (Darija tqdr), gza (Urdu
+// kagzat) and dz before a vowel (Arabizi dzayer).
+var georgianClusters = []string{"gv", "tkv", "tskh", "mkh", "mch", "mts", "vq", "ghv", "mgz", "igz", "dzl", "dzm", "dzv", "mdz", "rdz"}
+
+// georgianShape reports whether k has the consonant clusters of romanised
+// Georgian (see georgianClusters). Its endings (-shi, -tvis, -vs...) are
+// suffixes in data/ka.yaml.
+func georgianShape(k string) bool {
+	if len(k) < 4 {
+		return false
+	}
+	for _, c := range georgianClusters {
+		if strings.Contains(k, c) {
+			return true
+		}
+	}
+	return false
 }
 
 func isLower(c byte) bool { return c >= 'a' && c <= 'z' }
