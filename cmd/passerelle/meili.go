@@ -52,14 +52,22 @@ func (m *Main) searchBackend(embedded knowledge.Searcher) (knowledge.Searcher, e
 	case err == nil:
 		f.log.Info("search backend", "backend", "meilisearch")
 	case meili.IsAuth(err):
-		return nil, fmt.Errorf("PASSERELLE_MEILI_API_KEY: Meilisearch at PASSERELLE_MEILI_URL refused the key (%s); set a key with search and index rights: %w",
-			meili.Code(err), err)
+		return nil, fmt.Errorf("%s; set a key with search and indexes.get rights: %w", keyProblem(err), err)
 	case meili.IsNotSynced(err):
 		f.down(fmt.Errorf("no index yet, run passerelle kb sync: %w", err))
 	default:
 		f.down(err)
 	}
 	return f, nil
+}
+
+// keyProblem says what is wrong with PASSERELLE_MEILI_API_KEY when
+// Meilisearch answers err (for which meili.IsAuth is true).
+func keyProblem(err error) string {
+	if meili.Code(err) == "missing_authorization_header" {
+		return "PASSERELLE_MEILI_API_KEY is empty, but Meilisearch at PASSERELLE_MEILI_URL requires a key (missing_authorization_header)"
+	}
+	return fmt.Sprintf("PASSERELLE_MEILI_API_KEY: Meilisearch at PASSERELLE_MEILI_URL refused the key (%s)", meili.Code(err))
 }
 
 // searchStatus says which backend serves searches, for /readyz.
@@ -165,7 +173,7 @@ func runKBSync(ctx context.Context, env *runEnv, args []string) error {
 	rep, err := meili.Sync(ctx, client, base, meili.Options{})
 	if err != nil {
 		if meili.IsAuth(err) {
-			return fmt.Errorf("kb sync: PASSERELLE_MEILI_API_KEY refused (%s): %w", meili.Code(err), err)
+			return fmt.Errorf("kb sync: %s: %w", keyProblem(err), err)
 		}
 		return fmt.Errorf("kb sync: %w", err)
 	}

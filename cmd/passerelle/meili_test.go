@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -96,9 +97,24 @@ func TestKBSync(t *testing.T) {
 		t.Errorf("failed task: %v", err)
 	}
 
-	e3, _, _ := testEnv(t, "", meiliVars(srv.URL, "wrong"))
-	if err := run(context.Background(), []string{"kb", "sync"}, e3); err == nil || !strings.Contains(err.Error(), "PASSERELLE_MEILI_API_KEY") {
-		t.Errorf("wrong key: %v", err)
+	// A server that refuses the settings (here: it does not know the
+	// Persian locale): Meilisearch's own message, nothing changed.
+	old := meilitest.New(t, meiliKey)
+	old.SetLocales(slices.DeleteFunc(slices.Clone(meilitest.Locales), func(l string) bool { return l == "pes" }))
+	e5, _, _ := testEnv(t, "", meiliVars(old.URL, meiliKey))
+	err = run(context.Background(), []string{"kb", "sync"}, e5)
+	if err == nil || !strings.Contains(err.Error(), "Unknown value `pes` at `.localizedAttributes[0].locales[0]`") {
+		t.Errorf("refused settings: %v", err)
+	}
+	if got := old.Indexes(); slices.Contains(got, "passerelle-fa") {
+		t.Errorf("refused settings: indexes %v, want no live Persian index", got)
+	}
+
+	for key, code := range map[string]string{"wrong": "invalid_api_key", "": "missing_authorization_header"} {
+		e3, _, _ := testEnv(t, "", meiliVars(srv.URL, key))
+		if err := run(context.Background(), []string{"kb", "sync"}, e3); err == nil || !strings.Contains(err.Error(), "PASSERELLE_MEILI_API_KEY") || !strings.Contains(err.Error(), code) {
+			t.Errorf("key %q: %v", key, err)
+		}
 	}
 	e4, _, _ := testEnv(t, "", nil)
 	if err := run(context.Background(), []string{"kb", "sync"}, e4); err == nil || !strings.Contains(err.Error(), "PASSERELLE_MEILI_URL") {
@@ -141,18 +157,23 @@ func TestServeWithoutMeilisearch(t *testing.T) {
 	}
 }
 
-func TestServeRefusesWrongMeiliKey(t *testing.T) {
+// TestServeRefusesMeiliKey: a key Meilisearch refuses, or none where it
+// requires one, stops the start with a message naming the setting and
+// Meilisearch's error code.
+func TestServeRefusesMeiliKey(t *testing.T) {
 	srv := meilitest.New(t, meiliKey)
-	cfg, err := loadConfig("", env(map[string]string{"PASSERELLE_DATA_DIR": t.TempDir(),
-		"PASSERELLE_MEILI_URL": srv.URL, "PASSERELLE_MEILI_API_KEY": "wrong"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &Main{Config: cfg, Log: slog.New(slog.DiscardHandler)}
-	err = m.Open(context.Background())
-	m.Close()
-	if err == nil || !strings.Contains(err.Error(), "PASSERELLE_MEILI_API_KEY") || !strings.Contains(err.Error(), "invalid_api_key") {
-		t.Errorf("Open: %v", err)
+	for key, want := range map[string]string{"wrong": "invalid_api_key", "": "missing_authorization_header"} {
+		cfg, err := loadConfig("", env(map[string]string{"PASSERELLE_DATA_DIR": t.TempDir(),
+			"PASSERELLE_MEILI_URL": srv.URL, "PASSERELLE_MEILI_API_KEY": key}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := &Main{Config: cfg, Log: slog.New(slog.DiscardHandler)}
+		err = m.Open(context.Background())
+		m.Close()
+		if err == nil || !strings.Contains(err.Error(), "PASSERELLE_MEILI_API_KEY") || !strings.Contains(err.Error(), want) {
+			t.Errorf("key %q: Open: %v", key, err)
+		}
 	}
 }
 

@@ -15,14 +15,25 @@
 // task's error when one fails, then swaps all changed languages in one
 // swap-indexes task, so a search never sees a half-built index.
 //
-// Confidence: Meilisearch's _rankingScore is in [0,1] (1 = every query
-// word found, without typos, in the first searchable attribute) and is
-// dominated by the share of query words found. Confidence stretches it
-// linearly from [0.4, 1] to [0, 1] (see Confidence), so that the engine's
-// knowledge.DefaultThreshold of 0.5 stands at a ranking score of 0.7:
-// about three keywords in four found; a hit found only in another
-// language's articles is further scaled by CrossLanguage (0.7, the
-// embedded index's factor). This mapping was checked against the fake
-// server only; the contract suite run with PASSERELLE_TEST_MEILI_URL
-// (knowledge/searchtest) is where it is confirmed on a real server.
+// Search: a message is cut to at most 10 keywords (Meilisearch reads 10),
+// each weighted by its rarity in the language's articles, and sent
+// heaviest first with matchingStrategy "last", so that the server drops
+// the lightest words first. Meilisearch never drops the first word, so the
+// lists without the first word, the first two... are sent too, each to
+// every field and to the fields people ask with (questions, keywords,
+// title), plus the keywords in the message's order with strategy "all"
+// to those fields, all in one multi-search. Which keywords an article
+// holds is read from its _rankingScore: with "words" the first ranking
+// rule, a score in ((k-1)/n, k/n] means the first k of n words (the
+// documented merge of the rules' ranks). Hits are grouped by article then
+// topic; a topic's coverage is the share of the keyword weight its best
+// article holds, anywhere and in the asked fields.
+//
+// Confidence comes from the coverage and the lead over the next topic
+// (see Confidence): a topic that does not stand out stays under the
+// engine's threshold. Its parameters were fitted on the project's own
+// messages against the fake server (meilitest), which models
+// Meilisearch's documented ranking rules and score but is not the engine:
+// the contract suite run with PASSERELLE_TEST_MEILI_URL (knowledge/
+// searchtest) is where they are confirmed on a real server.
 package meili

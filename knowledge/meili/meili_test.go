@@ -34,7 +34,7 @@ func loadBase(t testing.TB) *knowledge.Base {
 }
 
 // synced returns a fake server holding base, and a client.
-func synced(t *testing.T, base *knowledge.Base) (*meilitest.Server, meilisearch.ServiceManager) {
+func synced(t testing.TB, base *knowledge.Base) (*meilitest.Server, meilisearch.ServiceManager) {
 	t.Helper()
 	srv := meilitest.New(t, key)
 	client := meili.Connect(srv.URL, key, nil)
@@ -224,6 +224,25 @@ func TestSyncFailsWithTaskError(t *testing.T) {
 	// The next sync cleans up and succeeds.
 	if _, err := meili.Sync(context.Background(), client, edited(t, base), fast); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSyncFailsOnRejectedSettings runs a first sync against a server that
+// does not know the Persian locale: the settings request is refused (400
+// invalid_settings_localized_attributes), Sync stops with Meilisearch's
+// message and no index is swapped in.
+func TestSyncFailsOnRejectedSettings(t *testing.T) {
+	base := loadBase(t)
+	srv := meilitest.New(t, key)
+	srv.SetLocales(slices.DeleteFunc(slices.Clone(meilitest.Locales), func(l string) bool { return l == "pes" }))
+	_, err := meili.Sync(context.Background(), meili.Connect(srv.URL, key, nil), base, fast)
+	if meili.Code(err) != "invalid_settings_localized_attributes" || !strings.Contains(err.Error(), "Unknown value `pes`") {
+		t.Fatalf("err = %v, want the server's refusal of pes", err)
+	}
+	for _, uid := range srv.Indexes() {
+		if !strings.HasSuffix(uid, "-next") {
+			t.Errorf("live index %s after a failed sync", uid)
+		}
 	}
 }
 

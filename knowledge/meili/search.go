@@ -16,10 +16,6 @@ import (
 	"github.com/passerelle-org/passerelle/knowledge"
 )
 
-// MaxQueryWords is the number of query words Meilisearch uses; the rest
-// are ignored by the server, so the adapter picks them itself.
-const MaxQueryWords = 10
-
 // CrossLanguage scales the confidence of a hit found in another
 // language's articles (the embedded index uses the same factor).
 const CrossLanguage = 0.7
@@ -56,15 +52,15 @@ type Searcher struct {
 	langs   []string // languages with articles, menu order
 	lex     map[string]*knowledge.Lexicon
 	shared  *knowledge.Lexicon
-	df      map[string]map[string]int // lang -> term -> documents holding it
-	asked   map[string]map[string]int // the same, in questions, keywords and titles
+	df      map[string]map[string]int // lang -> word -> articles holding it
+	docs    map[string]int            // lang -> articles
 	stop    map[string]map[string]bool
 	timeout time.Duration
 }
 
 // New returns a Searcher over the indexes Sync builds from base. base is
-// used to know the languages and how rare each word is (to pick the query
-// words); nothing is sent to the server.
+// used to know the languages and how rare each word is (to pick and weigh
+// the query words); nothing is sent to the server.
 func New(client meilisearch.ServiceManager, base *knowledge.Base, opts Options) (*Searcher, error) {
 	lex, err := knowledge.Lexicons()
 	if err != nil {
@@ -74,8 +70,8 @@ func New(client meilisearch.ServiceManager, base *knowledge.Base, opts Options) 
 	if err != nil {
 		return nil, err
 	}
-	s := &Searcher{client: client, opts: opts, lex: lex, shared: shared,
-		df: map[string]map[string]int{}, asked: map[string]map[string]int{}, stop: map[string]map[string]bool{}, timeout: cmp.Or(opts.Timeout, 2*time.Second)}
+	s := &Searcher{client: client, opts: opts, lex: lex, shared: shared, df: map[string]map[string]int{},
+		docs: map[string]int{}, stop: map[string]map[string]bool{}, timeout: cmp.Or(opts.Timeout, 2*time.Second)}
 	for _, l := range knowledge.Languages() {
 		s.stop[l] = map[string]bool{}
 		for _, w := range StopWords(l, lex[l]) {
@@ -86,11 +82,10 @@ func New(client meilisearch.ServiceManager, base *knowledge.Base, opts Options) 
 			continue
 		}
 		s.langs = append(s.langs, l)
-		s.df[l], s.asked[l] = map[string]int{}, map[string]int{}
+		s.df[l], s.docs[l] = map[string]int{}, len(docs)
 		for _, d := range docs {
-			asked := strings.Join(d.Questions, " ") + " " + strings.Join(d.Keywords, " ") + " " + d.Title
-			count(s.asked[l], asked)
-			count(s.df[l], asked+" "+d.Summary+" "+d.Body)
+			text := strings.Join(d.Questions, " ") + " " + strings.Join(d.Keywords, " ") + " " + d.Title + " " + d.Summary + " " + d.Body
+			count(s.df[l], text)
 		}
 	}
 	return s, nil
@@ -110,65 +105,6 @@ func count(counts map[string]int, text string) {
 // Languages returns the languages that have an index.
 func (s *Searcher) Languages() []string { return slices.Clone(s.langs) }
 
-// Keywords reduces a message to at most MaxQueryWords words as the index
-// of lang sees them: analysed with lang's lexicon, stop words dropped
-// (unless the message has nothing else), duplicates dropped, and, when
-// more remain, the rarest words in lang's articles kept in message order.
-func (s *Searcher) Keywords(text, lang string) []string {
-	lx := s.lex[lang]
-	if lx == nil {
-		lx = s.shared
-	}
-	stop := s.stop[lang]
-	var words, stops []string
-	seen := map[string]bool{}
-	for _, raw := range lx.Tokens(text) {
-		if !indexable(raw) {
-			continue
-		}
-		t := stemAll(lx.Lang, []string{raw})[0]
-		if seen[t] {
-			continue
-		}
-		seen[t] = true
-		if stop[raw] {
-			stops = append(stops, t)
-			continue
-		}
-		words = append(words, t)
-	}
-	if len(words) == 0 {
-		words = stops
-	}
-	if len(words) <= MaxQueryWords {
-		return words
-	}
-	// Too many: keep, in message order, the words the articles' questions,
-	// keywords and titles use (the words people ask with), rarest first;
-	// then words of summaries and bodies; then words no article has (a
-	// typo, another language).
-	type ranked struct {
-		pos, tier, df int
-	}
-	r := make([]ranked, len(words))
-	for i, w := range words {
-		r[i] = ranked{i, 2, 0}
-		if d := s.asked[lang][w]; d > 0 {
-			r[i].tier, r[i].df = 0, d
-		} else if d := s.df[lang][w]; d > 0 {
-			r[i].tier, r[i].df = 1, d
-		}
-	}
-	slices.SortStableFunc(r, func(a, b ranked) int { return cmp.Or(a.tier-b.tier, a.df-b.df) })
-	r = r[:MaxQueryWords]
-	slices.SortFunc(r, func(a, b ranked) int { return a.pos - b.pos })
-	out := make([]string, len(r))
-	for i, x := range r {
-		out[i] = words[x.pos]
-	}
-	return out
-}
-
 // hitDoc is what a search returns of a document.
 type hitDoc struct {
 	Topic string  `json:"topic"`
@@ -176,89 +112,134 @@ type hitDoc struct {
 	Score float64 `json:"_rankingScore"`
 }
 
-// Search implements knowledge.Searcher: the index of the person's language
-// first; when it gives fewer than limit hits or none at the threshold, the
-// other languages in one multi-search, their hits mapped back to topics
-// with CrossLanguage applied. An unknown language searches every index as
-// the person's.
+// Search implements knowledge.Searcher. The person's language is searched
+// first (see multi); when it gives fewer than limit topics, or none at
+// the threshold, the other languages are searched in one multi-search,
+// each with the message as that language sees it, their hits mapped back
+// to topics with CrossLanguage applied. An unknown language searches every
+// index as the person's.
 func (s *Searcher) Search(ctx context.Context, query, lang string, limit int) ([]knowledge.Hit, error) {
 	if limit <= 0 || strings.TrimSpace(query) == "" {
 		return nil, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	best := map[string]knowledge.Hit{}
-	var order []string // topics as the server ranked them, own language first
-	add := func(h knowledge.Hit) {
-		old, ok := best[h.Topic]
-		if !ok {
-			order = append(order, h.Topic)
-		}
-		if !ok || h.Confidence > old.Confidence {
-			best[h.Topic] = h
-		}
-	}
 	own := slices.Contains(s.langs, lang)
+	var ownHits []found
 	if own {
-		hits, err := s.multi(ctx, []string{lang}, query, lang, limit)
-		if err != nil {
+		var err error
+		if ownHits, err = s.multi(ctx, []string{lang}, query, ownVariants); err != nil {
 			return nil, err
 		}
-		for _, h := range hits {
-			add(h)
-		}
 	}
-	top := 0.0
-	for _, h := range best {
-		top = max(top, h.Confidence)
-	}
-	if len(best) < limit || top < knowledge.DefaultThreshold {
+	out := rank(ownHits, 1)
+	if !own || len(out) < limit || out[0].Confidence < knowledge.DefaultThreshold {
 		var others []string
 		for _, l := range s.langs {
 			if l != lang {
 				others = append(others, l)
 			}
 		}
-		hits, err := s.multi(ctx, others, query, lang, limit)
+		scale, variants := CrossLanguage, 1
+		if !own {
+			scale, variants = 1, ownVariants
+		}
+		hits, err := s.multi(ctx, others, query, variants)
 		if err != nil {
 			return nil, err
 		}
-		for _, h := range hits {
-			if own {
-				h.Confidence *= CrossLanguage
-			}
-			add(h)
-		}
+		out = merge(out, rank(hits, scale))
 	}
-	out := make([]knowledge.Hit, 0, len(best))
-	for _, t := range order {
-		out = append(out, best[t])
-	}
-	// Ties keep the server's order (its later ranking rules).
-	slices.SortStableFunc(out, func(a, b knowledge.Hit) int { return cmp.Compare(b.Confidence, a.Confidence) })
 	if len(out) > limit {
 		out = out[:limit]
 	}
 	return out, nil
 }
 
-// multi searches the indexes of langs in one request, each with the query
-// words as that language sees them.
-func (s *Searcher) multi(ctx context.Context, langs []string, query, lang string, limit int) ([]knowledge.Hit, error) {
+// ownVariants is the number of keyword lists sent to the person's
+// language (see multi).
+const ownVariants = 6
+
+// AskedAttributes are the fields that say what people ask (questions,
+// keywords, title): the words found there count twice (see rank).
+var AskedAttributes = []string{"questions", "keywords", "title"}
+
+// queryKind says what one query of a multi-search asks.
+type queryKind int
+
+const (
+	anywhere queryKind = iota // keywords heaviest first, strategy "last", every field
+	asked                     // the same in AskedAttributes
+	ordered                   // keywords in the message's order, strategy "all", AskedAttributes
+)
+
+// found is one hit of one query: the article, which of the message's
+// keywords it holds for sure (a bit per keyword, heaviest first), and
+// their weights.
+type found struct {
+	hitDoc
+	kind    queryKind
+	held    uint64
+	weights []float64
+}
+
+// multi searches the indexes of langs in one multi-search. Each language
+// gets the message's keywords as it sees them (Keywords), heaviest first,
+// with matchingStrategy "last": Meilisearch drops the lightest words first
+// when not every word matches and never the first, so variants > 1 adds
+// the lists without the first word, without the first two..., so that
+// one word alone does not decide. Each list is searched in every field
+// and in AskedAttributes; the first is also sent in the message's order
+// with strategy "all" to AskedAttributes, where Meilisearch's proximity
+// and position rules then say which article asks the question the way
+// the person did (rank uses it to break ties). Which words a hit holds is
+// read from its ranking score (see Held).
+func (s *Searcher) multi(ctx context.Context, langs []string, query string, variants int) ([]found, error) {
 	req := &meilisearch.MultiSearchRequest{}
-	for _, l := range langs {
-		words := s.Keywords(query, l)
-		if len(words) == 0 {
-			continue
-		}
-		req.Queries = append(req.Queries, &meilisearch.SearchRequest{
+	type sent struct {
+		kind    queryKind
+		first   int // the query is the keywords from this one on
+		weights []float64
+	}
+	var meta []sent
+	add := func(l string, words []string, kind queryKind, first int, weights []float64) {
+		q := &meilisearch.SearchRequest{
 			IndexUID:             s.opts.IndexUID(l),
 			Query:                strings.Join(words, " "),
-			Limit:                int64(max(limit, 10)),
+			Limit:                20,
 			AttributesToRetrieve: []string{"topic", "lang"},
 			ShowRankingScore:     true,
-			MatchingStrategy:     meilisearch.Frequency,
-		})
+			MatchingStrategy:     meilisearch.Last,
+		}
+		if kind != anywhere {
+			q.AttributesToSearchOn = AskedAttributes
+		}
+		if kind == ordered {
+			q.MatchingStrategy = meilisearch.All
+		}
+		req.Queries = append(req.Queries, q)
+		meta = append(meta, sent{kind, first, weights})
+	}
+	for _, l := range langs {
+		kws := s.keywords(query, l)
+		weights := make([]float64, len(kws))
+		words := make([]string, len(kws))
+		for i, k := range kws {
+			weights[i], words[i] = k.Weight, k.Word
+		}
+		for v := 0; v < variants && v < len(kws); v++ {
+			add(l, words[v:], anywhere, v, weights)
+			add(l, words[v:], asked, v, weights)
+		}
+		if len(kws) > 1 {
+			inOrder := slices.Clone(kws)
+			slices.SortFunc(inOrder, func(a, b Keyword) int { return a.Pos - b.Pos })
+			msg := make([]string, len(kws))
+			for i, k := range inOrder {
+				msg[i] = k.Word
+			}
+			add(l, msg, ordered, 0, weights)
+		}
 	}
 	if len(req.Queries) == 0 {
 		return nil, nil
@@ -267,8 +248,12 @@ func (s *Searcher) multi(ctx context.Context, langs []string, query, lang string
 	if err != nil {
 		return nil, fmt.Errorf("meilisearch search: %w", err)
 	}
-	var out []knowledge.Hit
-	for _, r := range res.Results {
+	var out []found
+	for i, r := range res.Results {
+		if i >= len(meta) {
+			break
+		}
+		m := meta[i]
 		for _, h := range r.Hits {
 			var d hitDoc
 			for k, dst := range map[string]any{"topic": &d.Topic, "lang": &d.Lang, "_rankingScore": &d.Score} {
@@ -281,22 +266,14 @@ func (s *Searcher) multi(ctx context.Context, langs []string, query, lang string
 			if d.Topic == "" {
 				continue
 			}
-			c := Confidence(d.Score)
-			out = append(out, knowledge.Hit{Topic: d.Topic, Lang: d.Lang, Score: d.Score, Confidence: c})
+			held := uint64(1)<<len(m.weights) - 1 // strategy "all": every word
+			if m.kind != ordered {
+				held = Held(d.Score, len(m.weights)-m.first) << m.first
+			}
+			out = append(out, found{d, m.kind, held, m.weights})
 		}
 	}
 	return out, nil
-}
-
-// Confidence maps Meilisearch's _rankingScore to a confidence comparable
-// with the embedded index's: the score is dominated by the share of query
-// keywords found (the "words" rule), and a message whose keywords are
-// found only in part is out of scope more often than not. The score is
-// stretched linearly from [0.4, 1] to [0, 1], so that the engine's
-// threshold 0.5 stands at a score of 0.7: about three keywords in four
-// found, without typos, in the questions or keywords of one article.
-func Confidence(rankingScore float64) float64 {
-	return min(max((rankingScore-0.4)/0.6, 0), 1)
 }
 
 // Check asks the server whether the index of the first language exists,

@@ -3,9 +3,11 @@
 // keys (401 missing_authorization_header, 403 invalid_api_key),
 // asynchronous tasks that go enqueued -> processing -> succeeded or failed
 // as they are polled, error bodies {message, code, type, link}, index
-// swaps, settings validated like the server does, and a simple search
-// (words, typos, prefix of the last word, attribute order, stop words,
-// synonyms, filters) with a _rankingScore in [0,1].
+// swaps, settings validated like the server does, and a search that
+// models Meilisearch's documented ranking rules and _rankingScore (see
+// rank.go for what is modelled and what is not). It is a model, not the
+// engine: parity with a real server is checked by knowledge/searchtest
+// when PASSERELLE_TEST_MEILI_URL is set.
 package meilitest
 
 import (
@@ -14,7 +16,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -34,6 +35,8 @@ type Server struct {
 	failNext map[string]APIError
 	// searchDelay delays every search (see SetSearchDelay).
 	searchDelay time.Duration
+	// locales are the codes localizedAttributes accepts (see SetLocales).
+	locales []string
 }
 
 // Request is one request the fake received, for assertions.
@@ -58,7 +61,7 @@ func apiError(code, typ, format string, args ...any) APIError {
 // New starts a fake server requiring key (empty: none). It is closed with
 // the test.
 func New(t interface{ Cleanup(func()) }, key string) *Server {
-	s := &Server{Key: key, indexes: map[string]*index{}, failNext: map[string]APIError{}}
+	s := &Server{Key: key, indexes: map[string]*index{}, failNext: map[string]APIError{}, locales: Locales}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, map[string]string{"status": "available"})
@@ -103,6 +106,14 @@ func (s *Server) SetSearchDelay(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.searchDelay = d
+}
+
+// SetLocales sets the locale codes localizedAttributes accepts (Locales
+// by default), as a server version that knows fewer languages would.
+func (s *Server) SetLocales(codes []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.locales = slices.Clone(codes)
 }
 
 // Indexes returns the uids of the existing indexes, sorted.
@@ -200,13 +211,15 @@ type index struct {
 	uid, primaryKey      string
 	createdAt, updatedAt time.Time
 	docs                 map[string]map[string]any
+	seq                  map[string]int // insertion order of each document id
 	settings             Settings
+	analysed             *analysedIndex // searchable form; nil when stale
 }
 
 func (s *Server) newIndex(uid, pk string) *index {
 	now := time.Now().UTC()
 	return &index{uid: uid, primaryKey: pk, createdAt: now, updatedAt: now,
-		docs: map[string]map[string]any{}, settings: defaultSettings()}
+		docs: map[string]map[string]any{}, seq: map[string]int{}, settings: defaultSettings()}
 }
 
 func (ix *index) view() map[string]any {
@@ -306,8 +319,13 @@ func (s *Server) addDocuments(w http.ResponseWriter, r *http.Request, body []byt
 			}
 		}
 		for _, d := range docs {
-			ix.docs[d[ix.primaryKey].(string)] = d
+			id := d[ix.primaryKey].(string)
+			if _, ok := ix.seq[id]; !ok {
+				ix.seq[id] = len(ix.seq)
+			}
+			ix.docs[id] = d
 		}
+		ix.analysed = nil
 		ix.updatedAt = time.Now().UTC()
 		return nil
 	})
@@ -418,90 +436,4 @@ func (s *Server) swapIndexes(w http.ResponseWriter, r *http.Request, body []byte
 		}
 		return nil
 	})
-}
-
-// task is one asynchronous task.
-type task struct {
-	UID        int64      `json:"uid"`
-	BatchUID   *int64     `json:"batchUid"`
-	IndexUID   *string    `json:"indexUid"`
-	Status     string     `json:"status"`
-	Type       string     `json:"type"`
-	Error      *APIError  `json:"error"`
-	Duration   *string    `json:"duration"`
-	EnqueuedAt time.Time  `json:"enqueuedAt"`
-	StartedAt  *time.Time `json:"startedAt"`
-	FinishedAt *time.Time `json:"finishedAt"`
-	apply      func() *APIError
-}
-
-// enqueue records a task and answers 202 with its summary.
-func (s *Server) enqueue(w http.ResponseWriter, uid, typ string, apply func() *APIError) {
-	s.mu.Lock()
-	t := &task{UID: int64(len(s.tasks)), Status: "enqueued", Type: typ, EnqueuedAt: time.Now().UTC(), apply: apply}
-	if uid != "" {
-		t.IndexUID = &uid
-	}
-	s.tasks = append(s.tasks, t)
-	s.mu.Unlock()
-	writeJSON(w, 202, map[string]any{"taskUid": t.UID, "indexUid": t.IndexUID, "status": t.Status,
-		"type": t.Type, "enqueuedAt": t.EnqueuedAt})
-}
-
-// step moves a task one state on: enqueued -> processing -> succeeded or
-// failed. Earlier tasks finish first, as Meilisearch processes tasks in
-// order. The caller holds s.mu.
-func (s *Server) step(t *task) {
-	for _, o := range s.tasks[:t.UID] {
-		for o.Status == "enqueued" || o.Status == "processing" {
-			s.step(o)
-		}
-	}
-	now := time.Now().UTC()
-	switch t.Status {
-	case "enqueued":
-		t.Status, t.StartedAt = "processing", &now
-	case "processing":
-		e := t.apply()
-		if f, ok := s.failNext[t.Type]; ok && e == nil {
-			delete(s.failNext, t.Type)
-			e = &f
-		}
-		t.Status, t.Error, t.FinishedAt = "succeeded", e, &now
-		if e != nil {
-			t.Status = "failed"
-		}
-		d := "PT0.001S"
-		t.Duration = &d
-	}
-}
-
-func (s *Server) getTask(w http.ResponseWriter, r *http.Request, _ []byte) {
-	uid, err := strconv.ParseInt(r.PathValue("uid"), 10, 64)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err != nil || uid < 0 || uid >= int64(len(s.tasks)) {
-		writeError(w, 404, apiError("task_not_found", "invalid_request", "Task `%s` not found.", r.PathValue("uid")))
-		return
-	}
-	t := s.tasks[uid]
-	s.step(t)
-	writeJSON(w, 200, t)
-}
-
-// settle finishes every pending task (what the server does on its own
-// given time). The caller holds s.mu.
-func (s *Server) settle() {
-	for _, t := range s.tasks {
-		for t.Status == "enqueued" || t.Status == "processing" {
-			s.step(t)
-		}
-	}
-}
-
-// Settle finishes every pending task now.
-func (s *Server) Settle() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.settle()
 }

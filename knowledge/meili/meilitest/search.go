@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // searchRequest is the body of a search (the part the fake models).
@@ -21,10 +20,8 @@ type searchRequest struct {
 	AttributesToRetrieve []string `json:"attributesToRetrieve"`
 	ShowRankingScore     bool     `json:"showRankingScore"`
 	MatchingStrategy     string   `json:"matchingStrategy"`
+	AttributesToSearchOn []string `json:"attributesToSearchOn"`
 }
-
-// maxQueryWords is the number of query words Meilisearch uses.
-const maxQueryWords = 10
 
 func (s *Server) search(w http.ResponseWriter, r *http.Request, body []byte) {
 	var req searchRequest
@@ -85,12 +82,6 @@ func (s *Server) wait(r *http.Request) bool {
 	}
 }
 
-type scored struct {
-	id       string
-	score    float64
-	mentions int // tie-break: exact matches over all values
-}
-
 func (s *Server) run(req searchRequest) (map[string]any, *APIError, int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -103,28 +94,37 @@ func (s *Server) run(req searchRequest) (map[string]any, *APIError, int) {
 	if e != nil {
 		return nil, e, 400
 	}
+	strategy := cmp.Or(req.MatchingStrategy, "last")
+	if !slices.Contains([]string{"last", "all", "frequency"}, strategy) {
+		e := apiError("invalid_search_matching_strategy", "invalid_request",
+			"Unknown value `%s` at `.matchingStrategy`: expected one of `last`, `all`, `frequency`", strategy)
+		return nil, &e, 400
+	}
 	limit := 20
 	if req.Limit != nil {
 		limit = *req.Limit
 	}
-	words := ix.queryWords(req.Q)
-	var found []scored
-	for _, id := range ix.ids() {
-		d := ix.docs[id]
-		if !filter(d) {
-			continue
-		}
-		if len(words) == 0 { // placeholder search: every document
-			found = append(found, scored{id, 1, 0})
-			continue
-		}
-		if sc, n, ok := ix.score(d, words, req.MatchingStrategy == "all"); ok {
-			found = append(found, scored{id, sc, n})
+	a := ix.analyse()
+	if len(req.AttributesToSearchOn) > 0 {
+		var e *APIError
+		if a, e = ix.restrict(a, req.AttributesToSearchOn); e != nil {
+			return nil, e, 400
 		}
 	}
-	slices.SortStableFunc(found, func(a, b scored) int {
-		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(b.mentions, a.mentions))
-	})
+	var docs []*analysedDoc
+	for _, d := range a.docs {
+		if filter(ix.docs[d.id]) {
+			docs = append(docs, d)
+		}
+	}
+	var found []scoredDoc
+	if terms := ix.parseQuery(req.Q, a); len(terms) > 0 {
+		found = ix.rankDocs(a, docs, terms, strategy)
+	} else { // placeholder search: every document, in id order, score 1
+		for _, d := range docs {
+			found = append(found, scoredDoc{doc: d, score: 1})
+		}
+	}
 	total := len(found)
 	if req.Offset < len(found) {
 		found = found[req.Offset:]
@@ -136,7 +136,7 @@ func (s *Server) run(req searchRequest) (map[string]any, *APIError, int) {
 	}
 	hits := []map[string]any{}
 	for _, f := range found {
-		h := project(ix.docs[f.id], req.AttributesToRetrieve)
+		h := project(ix.docs[f.doc.id], req.AttributesToRetrieve)
 		if !slices.Contains(ix.settings.DisplayedAttributes, "*") {
 			h = project(h, ix.settings.DisplayedAttributes)
 		}
@@ -156,192 +156,6 @@ func maps(m map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
-}
-
-// queryWords splits the query into at most 10 lower-case words and drops
-// stop words (unless nothing else is left).
-func (ix *index) queryWords(q string) []string {
-	all := strings.Fields(strings.ToLower(q))
-	if len(all) > maxQueryWords {
-		all = all[:maxQueryWords]
-	}
-	var out []string
-	for _, w := range all {
-		if !slices.Contains(ix.settings.StopWords, w) {
-			out = append(out, w)
-		}
-	}
-	if len(out) == 0 {
-		return all
-	}
-	return out
-}
-
-// score ranks a document the way the ranking rules do, flattened into one
-// number in [0,1]: the share of query words found (words), lowered by
-// typos (typo), by how far down the searchable attributes the words were
-// found (attribute), and by how scattered they are (proximity: the share
-// of the found words that one value holds, a question of a list). ok is
-// false when no word matches.
-func (ix *index) score(d map[string]any, words []string, all bool) (float64, int, bool) {
-	attrs := ix.settings.SearchableAttributes
-	if slices.Contains(attrs, "*") {
-		attrs = nil
-		for k := range d {
-			attrs = append(attrs, k)
-		}
-		slices.Sort(attrs)
-	}
-	type value struct {
-		attr  int
-		words []string
-	}
-	var values []value
-	for i, a := range attrs {
-		for _, v := range values0(d[a]) {
-			values = append(values, value{i, strings.Fields(strings.ToLower(v))})
-		}
-	}
-	inValue := make([]int, len(values))
-	matched, typos, attrSum := 0, 0, 0.0
-	for wi, w := range words {
-		best, bestTypos := -1, 0
-		for vi, v := range values {
-			t, ok := ix.match(w, v.words, wi == len(words)-1)
-			if !ok {
-				continue
-			}
-			if t == 0 {
-				inValue[vi]++
-			}
-			if best < 0 || t < bestTypos || (t == bestTypos && v.attr < values[best].attr) {
-				best, bestTypos = vi, t
-			}
-		}
-		if best < 0 {
-			continue
-		}
-		matched++
-		typos += bestTypos
-		attrSum += float64(values[best].attr) / float64(len(attrs))
-	}
-	if matched == 0 || (all && matched < len(words)) {
-		return 0, 0, false
-	}
-	mentions := 0
-	for _, n := range inValue {
-		mentions += n
-	}
-	together := slices.Max(inValue)
-	wordScore := float64(matched) / float64(len(words))
-	typoScore := 1 - float64(typos)/float64(2*matched+1)
-	attrScore := 1 - attrSum/float64(matched)
-	proxScore := min(1, float64(together)/float64(matched))
-	return wordScore * (0.9 + 0.1*typoScore) * (0.85 + 0.15*attrScore) * (0.8 + 0.2*proxScore), mentions, true
-}
-
-// values0 lists the values of a field: a string, or the strings of a list.
-func values0(v any) []string {
-	switch v := v.(type) {
-	case string:
-		return []string{v}
-	case []any:
-		var out []string
-		for _, x := range v {
-			out = append(out, values0(x)...)
-		}
-		return out
-	}
-	return nil
-}
-
-// match finds w among a field's words: exactly or as a synonym (0 typos),
-// as the prefix of a word when it is the query's last word, or with the
-// typos its length allows. It returns the typos.
-func (ix *index) match(w string, field []string, last bool) (int, bool) {
-	syn := ix.settings.Synonyms[w]
-	tt := ix.settings.TypoTolerance
-	allowed := 0
-	if n := int64(utf8.RuneCountInString(w)); tt.Enabled && !(tt.DisableOnNumbers && isNumber(w)) && !slices.Contains(tt.DisableOnWords, w) {
-		switch {
-		case n >= tt.MinWordSizeForTypos.TwoTypos:
-			allowed = 2
-		case n >= tt.MinWordSizeForTypos.OneTypo:
-			allowed = 1
-		}
-	}
-	best := -1
-	for _, f := range field {
-		if f == w || slices.Contains(syn, f) || (last && strings.HasPrefix(f, w)) {
-			return 0, true
-		}
-		if allowed > 0 {
-			if d := distance([]rune(w), []rune(f), allowed); d <= allowed && (best < 0 || d < best) {
-				best = d
-			}
-		}
-	}
-	return best, best >= 0
-}
-
-func isNumber(w string) bool {
-	for _, r := range w {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return w != ""
-}
-
-// distance is the Damerau-Levenshtein distance of a and b, or limit+1
-// when it is over limit.
-func distance(a, b []rune, limit int) int {
-	if abs(len(a)-len(b)) > limit {
-		return limit + 1
-	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
-}
-
-func abs(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
-}
-
-// text flattens a field value (string or list of strings) to text.
-func text(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case []any:
-		var parts []string
-		for _, x := range v {
-			parts = append(parts, text(x))
-		}
-		return strings.Join(parts, " \n ")
-	}
-	return ""
 }
 
 // parseFilter reads the filters the adapter may send: a string of

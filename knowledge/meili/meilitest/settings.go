@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 )
 
 // Settings are an index's settings as Meilisearch returns them (the part
@@ -120,17 +121,20 @@ func (s *Server) updateSettings(w http.ResponseWriter, r *http.Request, body []b
 		}
 	}
 	for i, rule := range in.RankingRules {
-		if !slices.Contains(DefaultRankingRules, rule) && !customRule(rule) {
+		if !slices.Contains(DefaultRankingRules, rule) && rule != "attributeRank" && rule != "wordPosition" && !customRule(rule) {
 			writeError(w, 400, apiError("invalid_settings_ranking_rules", "invalid_request",
 				"Invalid value at `.rankingRules[%d]`: `%s` ranking rule is invalid. Valid ranking rules are words, typo, sort, proximity, attribute, exactness and custom ranking rules.", i, rule))
 			return
 		}
 	}
+	s.mu.Lock()
+	locales := s.locales
+	s.mu.Unlock()
 	for i, la := range in.LocalizedAttributes {
 		for j, l := range la.Locales {
-			if !slices.Contains(Locales, l) {
+			if !slices.Contains(locales, l) {
 				writeError(w, 400, apiError("invalid_settings_localized_attributes", "invalid_request",
-					"Unknown value `%s` at `.localizedAttributes[%d].locales[%d]`: expected one of %v", l, i, j, Locales))
+					"Unknown value `%s` at `.localizedAttributes[%d].locales[%d]`: expected one of `%s`", l, i, j, strings.Join(locales, "`, `")))
 				return
 			}
 		}
@@ -165,6 +169,7 @@ func (s *Server) updateSettings(w http.ResponseWriter, r *http.Request, body []b
 		set("localizedAttributes", func() { next.LocalizedAttributes = in.LocalizedAttributes })
 		set("searchCutoffMs", func() { next.SearchCutoffMs = in.SearchCutoffMs })
 		ix.settings = next
+		ix.analysed = nil
 		return nil
 	})
 }
