@@ -53,4 +53,14 @@
 // without a clear abstention gain; TestThresholdSweepHeldOut prints the
 // sweep and knowledge.DefaultThreshold's doc comment has the table.
 // Explain prints the whole computation for one message.
+//
+// Known elsewhere. Near-topic questions the knowledge base deliberately
+// leaves to other offices (a titre de séjour, naturalisation, school, a
+// work permit, French classes: knowledge.ElsewhereSubjects) are recognised
+// by sample questions per language (knowledge/elsewhere), held beside each
+// index as pseudo-topics "elsewhere:<subject>" but outside Bleve and its
+// statistics. A message about as close to a sample as to the best real
+// topic gets every confidence capped under the threshold, so the engine
+// offers a caseworker; other messages are scored exactly as before, and
+// the pseudo-topics are never hits (elsewhere.go).
 package bleve

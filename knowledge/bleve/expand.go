@@ -45,8 +45,15 @@ func newVocab(surface map[string]string) vocab {
 // words as written, not on stems, which a typo can change beyond
 // recognition.
 func (li *langIndex) expand(form, tok string, fuzz int, approx bool) map[string]float64 {
+	return expandIn(li.df, &li.vocab, form, tok, fuzz, approx)
+}
+
+// expandIn is expand over any set of terms: df holds the terms (a count
+// above zero), v the same terms arranged for approximate lookups. The
+// "known elsewhere" samples (elsewhere.go) are matched through it too.
+func expandIn(df map[string]int, v *vocab, form, tok string, fuzz int, approx bool) map[string]float64 {
 	out := map[string]float64{}
-	if li.df[form] > 0 {
+	if df[form] > 0 {
 		out[form] = matchExact
 	}
 	if !approx || form == "" {
@@ -59,15 +66,15 @@ func (li *langIndex) expand(form, tok string, fuzz int, approx bool) map[string]
 	}
 	n, stem := utf8.RuneCountInString(form), minStem(form)
 	if n >= stem {
-		i, _ := slices.BinarySearch(li.vocab.sorted, form)
-		for ; i < len(li.vocab.sorted) && strings.HasPrefix(li.vocab.sorted[i], form); i++ {
-			if t := li.vocab.sorted[i]; t != form && utf8.RuneCountInString(t)-n <= 3 {
+		i, _ := slices.BinarySearch(v.sorted, form)
+		for ; i < len(v.sorted) && strings.HasPrefix(v.sorted[i], form); i++ {
+			if t := v.sorted[i]; t != form && utf8.RuneCountInString(t)-n <= 3 {
 				put(t, matchPrefix)
 			}
 		}
 	}
 	for k := n - 1; k >= stem && k >= n-3; k-- {
-		if p := runePrefix(form, k); li.df[p] > 0 {
+		if p := runePrefix(form, k); df[p] > 0 {
 			put(p, matchPrefix)
 		}
 	}
@@ -76,7 +83,7 @@ func (li *langIndex) expand(form, tok string, fuzz int, approx bool) map[string]
 	}
 	rt := []rune(tok)
 	for l := len(rt) - fuzz; l <= len(rt)+fuzz; l++ {
-		for _, sw := range li.vocab.byLen[l] {
+		for _, sw := range v.byLen[l] {
 			switch d := editDistance(rt, sw.word, fuzz); {
 			case d == 1:
 				put(sw.term, matchFuzzy1)

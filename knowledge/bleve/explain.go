@@ -18,6 +18,11 @@ func (x *Index) Explain(ctx context.Context, w io.Writer, query, lang string, li
 	if err != nil {
 		return err
 	}
+	total := 0.0
+	for _, w := range weights {
+		total += w
+	}
+	a := x.elsewhere(words, lang, x.langs[lang] != nil, weights, total)
 	col := -1
 	for i, l := range x.order {
 		if l == lang {
@@ -47,6 +52,13 @@ func (x *Index) Explain(ctx context.Context, w io.Writer, query, lang string, li
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\n", c.topic, c.lang, c.conf,
 			c.evidence, c.coverage, c.question, c.bleve, strings.Join(parts, " "))
+	}
+	if a.subject != "" {
+		fmt.Fprintf(tw, "\nclosest known elsewhere: %s%s similarity %.2f coverage %.2f", awayPrefix, a.subject, a.sim, a.coverage)
+		if len(cands) > 0 && cands[0].away != "" {
+			fmt.Fprintf(tw, ": turned away, confidence capped at %.2f", awayCap)
+		}
+		fmt.Fprintln(tw)
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("writing explanation: %w", err)

@@ -47,6 +47,9 @@ type langIndex struct {
 	// asked maps the sorted content terms of every question of two terms
 	// or more, joined by spaces, to the topics that ask it (see askedRank).
 	asked map[string][]string
+	// away holds the "known elsewhere" samples of the language (see
+	// elsewhere.go): kept apart from the Bleve index and its statistics.
+	away decoys
 }
 
 // question is one analysed question of an article.
@@ -94,6 +97,10 @@ func New(base *knowledge.Base) (*Index, error) {
 	if x.shared, err = knowledge.LoadLexicon(""); err != nil {
 		return nil, err
 	}
+	elsewhere, err := knowledge.LoadElsewhere()
+	if err != nil {
+		return nil, fmt.Errorf("loading known-elsewhere samples: %w", err)
+	}
 	// Languages are indexed in parallel, at most GOMAXPROCS at a time.
 	var (
 		mu   sync.Mutex
@@ -111,6 +118,9 @@ func New(base *knowledge.Base) (*Index, error) {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			li, err := buildLang(x.analyzers[l], arts)
+			if err == nil {
+				li.away = newDecoys(li, elsewhere)
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

@@ -22,6 +22,7 @@ type candidate struct {
 	question float64   // similarity to the closest question, in [0,1]
 	rank     float64   // the confidence's linear score z (see confidence)
 	conf     float64
+	away     string // "elsewhere:<subject>" when turned away (elsewhere.go)
 }
 
 // rank searches every language and returns the candidate topics, best
@@ -101,6 +102,9 @@ func (x *Index) rank(ctx context.Context, text, lang string) ([]*candidate, []wo
 		}
 		return cmp.Compare(a.topic, b.topic)
 	})
+	if !all {
+		turnAway(cands, asked, x.elsewhere(words, lang, hasOwn, weights, total))
+	}
 	return cands, words, weights, nil
 }
 
@@ -186,27 +190,39 @@ func (x *Index) questionSimilarity(topic, lang string, hasOwn bool, invs []map[s
 		if l != lang && lang != "" && hasOwn {
 			factor = crossLang
 		}
-		for _, q := range li.questions[topic] {
-			clear(best)
-			for _, t := range q.terms {
-				for _, m := range inv[t] {
-					best[m.word] = max(best[m.word], m.strength)
-				}
-			}
-			matched := 0.0
-			for i, s := range best {
-				matched += weights[i] * s
-			}
-			qw := q.weight
-			if all {
-				qw = q.weightAll
-			}
-			if total+qw > 0 {
-				sim = max(sim, factor*2*matched/(total+qw))
-			}
-		}
+		dice, _ := bestDice(li.questions[topic], inv, weights, best, total, all)
+		sim = max(sim, factor*dice)
 	}
 	return sim
+}
+
+// bestDice returns the best Dice coefficient of the message against qs,
+// questions of one language: twice the weight of the message words found
+// in a question over the weight of both. inv holds the words each term of
+// that language stands for; best is scratch space of one strength per
+// word. It also returns the most message weight one question matched.
+func bestDice(qs []question, inv map[string][]wordMatch, weights, best []float64, total float64, all bool) (sim, most float64) {
+	for _, q := range qs {
+		clear(best)
+		for _, t := range q.terms {
+			for _, m := range inv[t] {
+				best[m.word] = max(best[m.word], m.strength)
+			}
+		}
+		matched := 0.0
+		for i, s := range best {
+			matched += weights[i] * s
+		}
+		qw := q.weight
+		if all {
+			qw = q.weightAll
+		}
+		if total+qw > 0 {
+			sim = max(sim, 2*matched/(total+qw))
+		}
+		most = max(most, matched)
+	}
+	return sim, most
 }
 
 // gather searches every language index and merges the hits per topic,
