@@ -47,7 +47,8 @@ type Options struct {
 	KillAfter, RestartAfter time.Duration
 	// KillInFlight makes the kill wait, at most two seconds past
 	// KillAfter, until that many webhook requests are under way to the
-	// replica, so that the crash interrupts some.
+	// replica, then up to two more seconds for at least one, so that the
+	// crash interrupts some.
 	KillInFlight int
 	// Conns is how many connections each provider keeps open to each
 	// replica (default 40, Telegram's default max_connections).
@@ -322,8 +323,12 @@ func startReplicas(ctx context.Context, o Options, env []string, progress io.Wri
 // it RestartAfter later. It returns nil when either failed.
 func crash(ctx context.Context, o Options, t0 time.Time, r *replica, snd *sender, dbl *doubles, db *sql.DB, n int) *KillReport {
 	time.Sleep(time.Until(t0.Add(o.KillAfter)))
-	for end := time.Now().Add(2 * time.Second); int(snd.inflight[r.Index].Load()) < o.KillInFlight && time.Now().Before(end); {
-		time.Sleep(200 * time.Microsecond)
+	// Wait for KillInFlight requests under way, then (a fast server may
+	// seldom have that many) for at least one, two seconds at most each.
+	for _, want := range []int{o.KillInFlight, min(o.KillInFlight, 1)} {
+		for end := time.Now().Add(2 * time.Second); int(snd.inflight[r.Index].Load()) < want && time.Now().Before(end); {
+			time.Sleep(100 * time.Microsecond)
+		}
 	}
 	k := &KillReport{
 		InFlight: int(snd.inflight[r.Index].Load()), SentBefore: int(snd.started.Load()),
