@@ -84,7 +84,7 @@ func New(h Handler, cat *locales.Catalog, log *slog.Logger) *Channel {
 func (c *Channel) Routes(mux *http.ServeMux) {
 	sub, _ := fs.Sub(static, "static")
 	files := http.FileServerFS(sub)
-	mux.Handle("GET /{$}", secure(files))
+	mux.Handle("GET /{$}", secure(http.HandlerFunc(c.page)))
 	mux.Handle("GET /static/", secure(http.StripPrefix("/static/", files)))
 	mux.HandleFunc("POST /sim/send", c.send)
 	mux.HandleFunc("GET /sim/events", c.events)
