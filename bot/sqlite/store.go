@@ -51,7 +51,7 @@ func Open(ctx context.Context, path string, keys *bot.Keyring, clock func() time
 	}
 	s := &Store{keys: keys, clock: clock}
 
-	s.w, err = sql.Open("sqlite", dsn(abs, false))
+	s.w, err = sql.Open(driverName, dsn(abs, false))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store: %w", err)
 	}
@@ -68,7 +68,7 @@ func Open(ctx context.Context, path string, keys *bot.Keyring, clock func() time
 		return nil, fmt.Errorf("open sqlite store %s: %w", filepath.Base(abs), err)
 	}
 
-	s.r, err = sql.Open("sqlite", dsn(abs, true))
+	s.r, err = sql.Open(driverName, dsn(abs, true))
 	if err != nil {
 		s.w.Close()
 		return nil, fmt.Errorf("open sqlite store: %w", err)

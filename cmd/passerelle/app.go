@@ -55,7 +55,10 @@ type Main struct {
 	// Addr is the address the server listens on once Run has started
 	// (useful with PASSERELLE_ADDR=127.0.0.1:0 in tests).
 	Addr  atomic.Value
-	ready atomic.Bool
+	// DebugAddr is the profiler's address once Run has started, when
+	// PASSERELLE_DEBUG_ADDR is set.
+	DebugAddr atomic.Value
+	ready     atomic.Bool
 
 	// RetentionEvery is how often serve runs the retention purge (default
 	// a day; tests shorten it).
@@ -244,6 +247,13 @@ func (m *Main) Run(ctx context.Context) error {
 	defer func() { stopRetention(); <-purged }()
 	stopTelegram := m.runTelegram(ctx)
 	defer stopTelegram()
+	stopDebug, err := m.runDebug()
+	if err != nil {
+		stopWorker()
+		<-done
+		return err
+	}
+	defer stopDebug()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	m.ready.Store(true)

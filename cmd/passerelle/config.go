@@ -48,6 +48,7 @@ type Config struct {
 	MeiliURL              string  `yaml:"meili_url" env:"PASSERELLE_MEILI_URL" doc:"Meilisearch URL; empty = embedded index"`
 	MeiliAPIKey           string  `yaml:"meili_api_key" env:"PASSERELLE_MEILI_API_KEY" secret:"true" doc:"Meilisearch API key"`
 	RetentionDays         int     `yaml:"retention_days" env:"PASSERELLE_RETENTION_DAYS" doc:"days messages are kept"`
+	DebugAddr             string  `yaml:"debug_addr" env:"PASSERELLE_DEBUG_ADDR" doc:"listen address for Go's profiler (/debug/pprof/), e.g. 127.0.0.1:6060; empty = off"`
 	ShutdownDelay         float64 `yaml:"shutdown_delay" env:"PASSERELLE_SHUTDOWN_DELAY" doc:"seconds /readyz answers 503 after SIGTERM before new connections are refused, so a load balancer stops routing first (0 = none)"`
 	KBDir                 string  `yaml:"kb_dir" env:"PASSERELLE_KB_DIR" doc:"articles folder; empty = the embedded articles"`
 	AnswerThreshold       float64 `yaml:"answer_threshold" env:"PASSERELLE_ANSWER_THRESHOLD" doc:"confidence below which the bot abstains (0-1)"`
@@ -134,6 +135,11 @@ var (
 func (c Config) validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("PASSERELLE_ADDR: %q is not host:port", c.Addr)
+	}
+	if c.DebugAddr != "" {
+		if _, _, err := net.SplitHostPort(c.DebugAddr); err != nil {
+			return fmt.Errorf("PASSERELLE_DEBUG_ADDR: %q is not host:port", c.DebugAddr)
+		}
 	}
 	for _, u := range []struct{ key, val string }{
 		{"PASSERELLE_PUBLIC_URL", c.PublicURL}, {"PASSERELLE_TELEGRAM_API_URL", c.TelegramAPIURL},
