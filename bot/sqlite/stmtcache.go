@@ -121,7 +121,7 @@ func (c *cachingConn) Close() error {
 }
 
 func (c *cachingConn) Prepare(query string) (driver.Stmt, error) { return c.c.Prepare(query) }
-func (c *cachingConn) Begin() (driver.Tx, error)                  { return c.c.Begin() } //nolint:staticcheck // required by driver.Conn
+func (c *cachingConn) Begin() (driver.Tx, error)                 { return c.c.Begin() } //nolint:staticcheck // required by driver.Conn
 func (c *cachingConn) BeginTx(ctx context.Context, o driver.TxOptions) (driver.Tx, error) {
 	return c.c.BeginTx(ctx, o)
 }

@@ -54,7 +54,7 @@ type Main struct {
 
 	// Addr is the address the server listens on once Run has started
 	// (useful with PASSERELLE_ADDR=127.0.0.1:0 in tests).
-	Addr  atomic.Value
+	Addr atomic.Value
 	// DebugAddr is the profiler's address once Run has started, when
 	// PASSERELLE_DEBUG_ADDR is set.
 	DebugAddr atomic.Value
