@@ -34,9 +34,22 @@ const connectTimeout = 10 * time.Second
 // safe for concurrent use, and several Stores (replicas) may share one
 // database.
 type Store struct {
-	pool  *pgxpool.Pool
+	pool *pgxpool.Pool
+	// turns bounds the inbound transactions (InTx) running at once to the
+	// pool's size less reservedConns, so a burst of webhooks cannot take
+	// every connection: the outbox worker's claims and "mark sent" writes,
+	// the console and /readyz find one free. Without it, replies starved
+	// under load, each "mark sent" queued behind every waiting webhook.
+	turns chan struct{}
 	keys  *bot.Keyring
 	clock func() time.Time
+}
+
+// reservedConns returns how many of a pool's max connections inbound
+// transactions leave to the rest (at least one, and one inbound
+// transaction at least).
+func reservedConns(n int32) int {
+	return int(min(max(2, n/4), n-1))
 }
 
 var _ bot.Store = (*Store)(nil)
@@ -91,7 +104,8 @@ func Open(ctx context.Context, url string, keys *bot.Keyring, clock func() time.
 	if err != nil {
 		return nil, fmt.Errorf("open postgres store: %w", err)
 	}
-	s := &Store{pool: pool, keys: keys, clock: clock}
+	s := &Store{pool: pool, keys: keys, clock: clock,
+		turns: make(chan struct{}, int(cfg.MaxConns)-reservedConns(cfg.MaxConns))}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open postgres store: %w", err)
@@ -124,6 +138,12 @@ func (s *Store) Close() error {
 // a new transaction (up to maxAttempts times), so fn must have no effect
 // outside the Tx it is given.
 func (s *Store) InTx(ctx context.Context, fn func(bot.Tx) error) error {
+	select {
+	case s.turns <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("begin: %w", ctx.Err())
+	}
+	defer func() { <-s.turns }()
 	return s.write(ctx, func(t pgx.Tx) error { return fn(&tx{s: s, tx: t}) })
 }
 

@@ -24,7 +24,7 @@ const heldUntil int64 = 253402300799999
 // this row. reason (long numbers redacted) is what the console shows. The
 // attempt the claim counted is given back.
 func (s *Store) MarkHeld(ctx context.Context, id int64, providerID, reason string, at time.Time) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE outbox SET held_at = ?, not_before = ?, leased_until = NULL,
+	res, err := s.exec(ctx, true, `UPDATE outbox SET held_at = ?, not_before = ?, leased_until = NULL,
 		last_error = ?, provider_id = COALESCE(?, provider_id), delivery = '', error_code = '', delivery_at = NULL,
 		attempts = MAX(attempts - 1, 0)
 		WHERE id = ? AND status = 'queued'`,
@@ -37,7 +37,7 @@ func (s *Store) MarkHeld(ctx context.Context, id int64, providerID, reason strin
 // as outside the messaging window, so the channel sends it the way that
 // works outside the window. A message that is not sent is left alone.
 func (s *Store) MarkWindowClosed(ctx context.Context, id int64, at time.Time) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE outbox SET status = 'queued', window_closed = 1, not_before = ?,
+	res, err := s.exec(ctx, false, `UPDATE outbox SET status = 'queued', window_closed = 1, not_before = ?,
 		leased_until = NULL, held_at = NULL, sent_at = NULL,
 		last_error = 'outside the messaging window: to be sent the way that works outside it'
 		WHERE id = ? AND status = 'sent'`, ms(at), id)

@@ -91,7 +91,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 	}
 	now = now.UTC().Truncate(time.Millisecond)
 	var out []bot.Outbound
-	err := s.write(ctx, func(t *sql.Tx) error {
+	err := s.writeTx(ctx, true, func(t *sql.Tx) error {
 		out = out[:0]
 		rows, err := t.QueryContext(ctx, claimQuery, ms(now), ms(now), ms(now), limit)
 		if err != nil {
@@ -164,7 +164,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 // after the retention period. It succeeds whatever the message's status,
 // since the provider's word is final.
 func (s *Store) MarkSent(ctx context.Context, id int64, providerID string, at time.Time) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE outbox SET status = 'sent', provider_id = ?, sent_at = ?,
+	res, err := s.exec(ctx, true, `UPDATE outbox SET status = 'sent', provider_id = ?, sent_at = ?,
 		leased_until = NULL, failed_at = NULL, held_at = NULL, window_closed = 0,
 		delivery = '', error_code = '', delivery_at = NULL WHERE id = ?`, nullString(providerID), ms(at), id)
 	return affectedOne(res, err, "mark sent: outbox", id)
@@ -174,7 +174,7 @@ func (s *Store) MarkSent(ctx context.Context, id int64, providerID string, at ti
 // last error (long numbers redacted, see redactReason). The attempt was
 // counted when it was claimed.
 func (s *Store) MarkRetry(ctx context.Context, id int64, at time.Time, reason string) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE outbox SET not_before = ?, leased_until = NULL, last_error = ?
+	res, err := s.exec(ctx, true, `UPDATE outbox SET not_before = ?, leased_until = NULL, last_error = ?
 		WHERE id = ? AND status = 'queued'`, ms(at), redactReason(reason), id)
 	return s.queuedOne(ctx, res, err, "mark retry", id)
 }
@@ -183,7 +183,7 @@ func (s *Store) MarkRetry(ctx context.Context, id int64, at time.Time, reason st
 // status failed and reason (long numbers redacted) as its last error, and
 // the contact's next message can go.
 func (s *Store) MarkFailed(ctx context.Context, id int64, reason string, at time.Time) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE outbox SET status = 'failed', last_error = ?, failed_at = ?,
+	res, err := s.exec(ctx, true, `UPDATE outbox SET status = 'failed', last_error = ?, failed_at = ?,
 		leased_until = NULL WHERE id = ? AND status = 'queued'`, redactReason(reason), ms(at), id)
 	return s.queuedOne(ctx, res, err, "mark failed", id)
 }

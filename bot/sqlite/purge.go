@@ -85,7 +85,7 @@ func (s *Store) Purge(ctx context.Context, before time.Time) (int64, error) {
 			(SELECT channel, provider_id FROM inbound_dedupe WHERE received_at < ? LIMIT ?)`},
 	} {
 		for {
-			res, err := s.w.ExecContext(ctx, q.sql, b, purgeBatch)
+			res, err := s.exec(ctx, false, q.sql, b, purgeBatch)
 			if err != nil {
 				return total, fmt.Errorf("purge %s: %w", q.what, err)
 			}
@@ -104,7 +104,7 @@ func (s *Store) Purge(ctx context.Context, before time.Time) (int64, error) {
 	if err != nil {
 		return total, err
 	}
-	if _, err := s.w.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+	if _, err := s.exec(ctx, false, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 		return total, fmt.Errorf("purge: checkpoint: %w", err)
 	}
 	return total, nil

@@ -36,7 +36,7 @@ func (s *Store) ReserveSends(ctx context.Context, key string, n int, r bot.Rate,
 	nowUS := now.UnixMicro()
 	var tat int64
 	booked := true
-	err := s.write(ctx, func(t *sql.Tx) error {
+	err := s.writeTx(ctx, true, func(t *sql.Tx) error {
 		err := t.QueryRowContext(ctx, reserveQuery, key, nowUS, int64(n)*every, tol, maxWait.Microseconds()).Scan(&tat)
 		if errors.Is(err, sql.ErrNoRows) {
 			booked = false

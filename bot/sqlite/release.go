@@ -17,7 +17,7 @@ func (s *Store) ReleaseClaims(ctx context.Context, ids []int64, leasedUntil time
 		return 0, nil
 	}
 	args := append([]any{ms(leasedUntil.UTC().Truncate(time.Millisecond))}, int64Args(ids)...)
-	res, err := s.w.ExecContext(ctx, `UPDATE outbox SET leased_until = NULL, attempts = MAX(attempts - 1, 0)
+	res, err := s.exec(ctx, true, `UPDATE outbox SET leased_until = NULL, attempts = MAX(attempts - 1, 0)
 		WHERE status = 'queued' AND leased_until = ? AND id IN (`+placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("release claims: %w", err)

@@ -23,7 +23,8 @@ const busyTimeout = 10 * time.Second
 // Store is bot.Store on one SQLite file. Use Open to make one; it is safe
 // for concurrent use.
 type Store struct {
-	w     *sql.DB // the one writer connection
+	w     *sql.DB // the one writer connection, used through gate
+	gate  gate
 	r     *sql.DB // query-only readers
 	keys  *bot.Keyring
 	clock func() time.Time
@@ -141,8 +142,19 @@ func (s *Store) InTx(ctx context.Context, fn func(bot.Tx) error) error {
 	return s.write(ctx, func(t *sql.Tx) error { return fn(&tx{s: s, tx: t}) })
 }
 
-// write runs fn in a transaction on the writer connection.
-func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) (err error) {
+// write runs fn in a transaction on the writer connection, its turn
+// after the writes already waiting (see gate).
+func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	return s.writeTx(ctx, false, fn)
+}
+
+// writeTx runs fn in a transaction on the writer connection; worker puts
+// the outbox worker's transactions first (see gate).
+func (s *Store) writeTx(ctx context.Context, worker bool, fn func(*sql.Tx) error) (err error) {
+	if err := s.gate.enter(ctx, worker); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer s.gate.leave()
 	t, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
