@@ -59,8 +59,16 @@ func validateCompose(data []byte, env map[string]string) error {
 			errorf("compose.yaml: no %s service", name)
 		}
 	}
+	oneShot := map[string]bool{} // run to completion before another starts
+	for _, s := range p.Services {
+		for dep, d := range s.DependsOn {
+			if d.Condition == types.ServiceConditionCompletedSuccessfully {
+				oneShot[dep] = true
+			}
+		}
+	}
 	for name, s := range p.Services {
-		if name == "passerelle" {
+		if name == "passerelle" || oneShot[name] {
 			continue // distroless: no shell or curl to run a check with
 		}
 		if s.HealthCheck == nil || s.HealthCheck.Disable || len(s.HealthCheck.Test) == 0 {
@@ -78,6 +86,13 @@ func validateCompose(data []byte, env map[string]string) error {
 		}
 		if !found {
 			errorf("compose.yaml: %s keeps %s on no named volume", name, dir)
+		}
+	}
+	for _, name := range []string{"passerelle", "meilisearch"} {
+		if u := p.Services[name].User; u == "" || u == "0" || strings.HasPrefix(u, "0:") || strings.HasPrefix(u, "root") {
+			if name != "passerelle" || u != "" { // passerelle's image sets a non-root user itself
+				errorf("compose.yaml: %s runs as root (user %q)", name, u)
+			}
 		}
 	}
 	pass := p.Services["passerelle"]
@@ -159,6 +174,8 @@ func TestComposeValidatorBites(t *testing.T) {
 		{"data in the container", "- pg_data:/var/lib/postgresql/data", "- /tmp/pg:/var/lib/postgresql/data", "postgres keeps /var/lib/postgresql/data on no named volume"},
 		{"secret in clear", "MEILI_MASTER_KEY: ${MEILI_MASTER_KEY:?set MEILI_MASTER_KEY (16 bytes or more)}", "MEILI_MASTER_KEY: hunter2hunter2hunter2", "MEILI_MASTER_KEY is written in the file"},
 		{"default secret", "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-}", "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:-changeme}", "POSTGRES_PASSWORD is written in the file"},
+		{"meilisearch as root", `    user: "1000:1000"`, `    user: "0:0"`, "meilisearch runs as root"},
+		{"one-shot with no health check is still a service", "        condition: service_completed_successfully", "        condition: service_started", "meili-volume has no health check"},
 		{"no Dockerfile", "dockerfile: deploy/Dockerfile", "dockerfile: deploy/Containerfile", "Containerfile"},
 	}
 	orig, err := os.ReadFile("compose.yaml")

@@ -347,7 +347,8 @@ func (x *k8sIndex) containerEnv(c corev1.Container) map[string]string {
 }
 
 // checkMeilisearch: the StatefulSet keeps its index on a volume claim,
-// takes its master key from a Secret, and its governing Service exists.
+// takes its master key from a Secret, runs as a non-root user that can
+// write the claim (fsGroup), and its governing Service exists.
 func (x *k8sIndex) checkMeilisearch(m manifest) {
 	sts := m.obj.(*appsv1.StatefulSet)
 	if len(sts.Spec.VolumeClaimTemplates) == 0 {
@@ -359,7 +360,16 @@ func (x *k8sIndex) checkMeilisearch(m manifest) {
 	} else if svc := x.services[i].obj.(*corev1.Service); svc.Spec.ClusterIP != corev1.ClusterIPNone {
 		x.errorf("%s: governing Service %q is not headless (clusterIP: None)", m, svc.Name)
 	}
+	pod := sts.Spec.Template.Spec.SecurityContext
+	if pod == nil || !ptrTrue(pod.RunAsNonRoot) || pod.RunAsUser == nil || *pod.RunAsUser == 0 {
+		x.errorf("%s: the pod may run as root: set runAsNonRoot and a runAsUser (the image's default user is root)", m)
+	} else if pod.FSGroup == nil {
+		x.errorf("%s: no fsGroup: user %d cannot write the volume", m, *pod.RunAsUser)
+	}
 	for _, c := range sts.Spec.Template.Spec.Containers {
+		if sc := c.SecurityContext; sc == nil || sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation {
+			x.errorf("%s: container %q allows privilege escalation", m, c.Name)
+		}
 		found := slices.ContainsFunc(c.Env, func(e corev1.EnvVar) bool {
 			return e.Name == "MEILI_MASTER_KEY" && e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil
 		})

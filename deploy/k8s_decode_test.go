@@ -187,6 +187,7 @@ func TestKubernetesValidatorBites(t *testing.T) {
 		{"unknown Secret key", "meilisearch.yaml", "key: master-key", "key: masterkey", `"masterkey" is not a key of Secret "meilisearch"`},
 		{"Meilisearch key in clear", "meilisearch.yaml", "- name: MEILI_MASTER_KEY\n              valueFrom:\n                secretKeyRef: {name: meilisearch, key: master-key}", "- {name: MEILI_MASTER_KEY, value: abc}", "MEILI_MASTER_KEY does not come from a Secret"},
 		{"no volume claim", "meilisearch.yaml", "  volumeClaimTemplates:\n    - metadata:\n        name: meili-data", "  volumeClaimTemplates:\n    - metadata:\n        name: meili-date", `volume "meili-data"`},
+		{"meilisearch as root", "meilisearch.yaml", "runAsUser: 1000", "runAsUser: 0", "may run as root"},
 		{"root allowed", "deployment.yaml", "runAsNonRoot: true", "runAsNonRoot: false", "runAsNonRoot"},
 		{"read-only data dir", "deployment.yaml", "{name: data, mountPath: /data}", "{name: data, mountPath: /var/data}", "data dir /data is on the read-only root"},
 		{"wrong namespace", "service.yaml", "namespace: passerelle", "namespace: default", `namespace "default"`},
