@@ -105,7 +105,12 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	password := r.PostFormValue("password")
 	now := c.clock()
 	keys := []string{"email:" + email, "ip:" + clientIP(r)}
-	if !c.limiter.allow(now, keys...) {
+	allowed, err := c.allowLogin(r.Context(), now, keys)
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	if !allowed {
 		c.log.Warn("console login rate-limited")
 		c.render(w, http.StatusTooManyRequests, "login.html",
 			loginData{page: c.page(r, "console.login.submit"), Email: email, Error: c.printer(r).T("console.login.rate_limited", nil)})
@@ -162,8 +167,48 @@ func (c *Console) audit(r *http.Request, caseworkerID int64, action string, conv
 	}
 }
 
-// limiter counts failed logins per key in a sliding window. It is per
-// process: with several replicas an attacker gets max tries per replica.
+// rateSlots is the store's shared rate limiter (bot.Store.ReserveSends):
+// the login limit is then counted in the database, for every replica
+// together.
+type rateSlots interface {
+	ReserveSends(ctx context.Context, key string, n int, r bot.Rate, now time.Time, maxWait time.Duration) (time.Duration, bool, error)
+}
+
+// Login attempts allowed, counted in the database when the store keeps
+// rate slots: 5 in a row per email then one every 3 minutes, 20 per
+// address then one every 45 seconds (an office behind one address has
+// several caseworkers). Every attempt counts, the right password too: a
+// slot cannot be given back.
+var (
+	loginPerEmail = bot.Rate{Every: 3 * time.Minute, Burst: 5}
+	loginPerAddr  = bot.Rate{Every: 45 * time.Second, Burst: 20}
+)
+
+// allowLogin books one attempt under each key ("email:..." and "ip:...")
+// and tells whether all had room. With a store that keeps rate slots the
+// count is shared by every replica, under a hash of the key (no email or
+// address is written); otherwise the in-process limiter counts failures.
+func (c *Console) allowLogin(ctx context.Context, now time.Time, keys []string) (bool, error) {
+	slots, ok := c.store.(rateSlots)
+	if !ok {
+		return c.limiter.allow(now, keys...), nil
+	}
+	for _, k := range keys {
+		rate := loginPerEmail
+		if strings.HasPrefix(k, "ip:") {
+			rate = loginPerAddr
+		}
+		sum := sha256.Sum256([]byte(k))
+		_, ok, err := slots.ReserveSends(ctx, "login:"+hex.EncodeToString(sum[:16]), 1, rate, now, 0)
+		if err != nil || !ok {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// limiter counts failed logins per key in a sliding window, in this
+// process only: it serves a store without rate slots.
 type limiter struct {
 	mu     sync.Mutex
 	max    int

@@ -6,7 +6,8 @@
 // address. Live updates come by server-sent events.
 //
 // Several replicas: sessions live in the database, so a login on one
-// replica works on all (the failed-login limiter is per process). Live
+// replica works on all, and so does the login limit (counted in the
+// database through the store's rate slots, see allowLogin). Live
 // updates cross replicas through Options.Events (PostgreSQL LISTEN/NOTIFY,
 // see bot/postgres.Notifier): each console delivers its own events to its
 // own pages at once and publishes them for the others, which skip their

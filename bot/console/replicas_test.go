@@ -361,3 +361,39 @@ func TestReplicaListenerReconnects(t *testing.T) {
 		t.Errorf("B's queue does not show the handoff opened on A after reconnecting")
 	}
 }
+
+// TestReplicasShareLoginLimit: wrong passwords tried on two replicas count
+// together, so spreading them over replicas buys no extra guesses.
+func TestReplicasShareLoginLimit(t *testing.T) {
+	_, schemaURL, _ := pgSchema(t)
+	a, b := newReplica(t, schemaURL, "replica-a"), newReplica(t, schemaURL, "replica-b")
+	hash, err := HashPassword(testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.store.CreateCaseworker(t.Context(), bot.Caseworker{Email: "sara@example.org", Name: "Sara",
+		Languages: []string{"ti"}, PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		r := []*replica{a, b}[i%2]
+		e := &env{t: t, srv: r.srv}
+		resp := e.post(e.client(), "/console/login", url.Values{"email": {"sara@example.org"}, "password": {fmt.Sprint("guess ", i)}})
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("guess %d on %s: %d, want 401", i, r.name, resp.StatusCode)
+		}
+	}
+	for _, r := range []*replica{a, b} {
+		e := &env{t: t, srv: r.srv}
+		resp := e.post(e.client(), "/console/login", url.Values{"email": {"sara@example.org"}, "password": {testPassword}})
+		if resp.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("on %s after 5 guesses spread over both replicas: %d, want 429", r.name, resp.StatusCode)
+		}
+	}
+	// Another caseworker from the same address is not locked out.
+	if _, err := a.store.CreateCaseworker(t.Context(), bot.Caseworker{Email: "amanuel@example.org", Name: "Amanuel",
+		Languages: []string{"ti"}, PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	b.login(t, "amanuel@example.org")
+}

@@ -82,6 +82,11 @@ func (s *Store) Purge(ctx context.Context, before time.Time) (int64, error) {
 			(SELECT id FROM handoffs WHERE status = 'closed' AND closed_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`},
 		{"dedupe", `DELETE FROM inbound_dedupe WHERE (channel, provider_id) IN
 			(SELECT channel, provider_id FROM inbound_dedupe WHERE received_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`},
+		// A rate slot whose theoretical arrival time is past is full again:
+		// deleting it changes nothing but the table's size (login
+		// attempts write one per address and email tried).
+		{"rate slots", `DELETE FROM send_rates WHERE key IN
+			(SELECT key FROM send_rates WHERE tat_us < $1::bigint * 1000 LIMIT $2 FOR UPDATE SKIP LOCKED)`},
 	} {
 		for {
 			tag, err := s.pool.Exec(ctx, q.sql, b, purgeBatch)

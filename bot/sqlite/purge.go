@@ -83,6 +83,11 @@ func (s *Store) Purge(ctx context.Context, before time.Time) (int64, error) {
 			(SELECT id FROM handoffs WHERE status = 'closed' AND closed_at < ? LIMIT ?)`},
 		{"dedupe", `DELETE FROM inbound_dedupe WHERE (channel, provider_id) IN
 			(SELECT channel, provider_id FROM inbound_dedupe WHERE received_at < ? LIMIT ?)`},
+		// A rate slot whose theoretical arrival time is past is full again:
+		// deleting it changes nothing but the table's size (login
+		// attempts write one per address and email tried).
+		{"rate slots", `DELETE FROM send_rates WHERE key IN
+			(SELECT key FROM send_rates WHERE tat_us < ? * 1000 LIMIT ?)`},
 	} {
 		for {
 			res, err := s.exec(ctx, false, q.sql, b, purgeBatch)

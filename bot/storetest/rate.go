@@ -55,6 +55,22 @@ func testReserveSends(t *testing.T, f *fixture) {
 	if _, _, err := f.s.ReserveSends(f.ctx, "telegram:1", 4, r, later, time.Second); err == nil {
 		t.Error("4 sends at once with a burst of 3: want an error")
 	}
+	// Purge drops the slots whose time is past (they are full again, so
+	// nothing changes) and keeps the others: a slot booked far ahead
+	// still holds back the next send after a purge.
+	ahead := later.Add(time.Hour)
+	if _, ok := reserve("login:ahead", 3, ahead, 0); !ok {
+		t.Fatal("burst on a new key refused")
+	}
+	if _, err := f.s.Purge(f.ctx, later.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if wait, ok := reserve("login:ahead", 1, ahead, 0); ok || wait != 100*time.Millisecond {
+		t.Errorf("slot booked ahead, after a purge: wait %v, ok %v; want refused, 100ms (its slot kept)", wait, ok)
+	}
+	if wait, ok := reserve("telegram:1", 3, later.Add(time.Minute), 0); !ok || wait != 0 {
+		t.Errorf("purged slot: wait %v, ok %v; want the whole burst at once", wait, ok)
+	}
 }
 
 // RunSharedRate checks that replicas share one rate: a and b are two
