@@ -277,8 +277,8 @@ const firstContactConfidence = 0.6
 // firstContact greets a new person. When their language is clear from the
 // first message (or a deep link named it), the long language list is
 // skipped: they get the welcome and privacy notice in their language, then
-// the answer to their question, or the menu. Otherwise the welcome flow
-// asks them to choose.
+// the answer to their question, or (saying it has no answer when it was a
+// question) the menu. Otherwise the welcome flow asks them to choose.
 func (t *turn) firstContact(text string) error {
 	known := t.in.LangHint != "" || langid.Detect(text).Confidence >= firstContactConfidence
 	if !known {
@@ -290,6 +290,13 @@ func (t *turn) firstContact(text string) error {
 	t.queue()
 	hits, err := t.search(text, t.conv.Lang)
 	if err != nil || len(hits) == 0 || hits[0].Confidence < t.e.Threshold {
+		if len(strings.Fields(text)) > 2 {
+			// A real question with no answer: say so before the menu
+			// (which offers a person), so it is not taken for one.
+			t.outcome.Abstained++
+			t.conv.Unanswered++
+			t.say("abstain.first", nil)
+		}
 		return t.startFlow(FlowMenu)
 	}
 	return t.answer(hits[0].Topic)

@@ -228,3 +228,26 @@ func TestUnderstandUrgentAnswersWithTheTriageTopic(t *testing.T) {
 		t.Fatalf("the turn did not send the triage topic's summary:\n%s", joined(out))
 	}
 }
+
+// TestFirstContactOutOfScopeQuestionSaysSo: a new person whose very first
+// message is a question the knowledge base does not cover is told there is
+// no answer to it, then shown the menu (which offers a person); a first
+// "hello" just gets the welcome.
+func TestFirstContactOutOfScopeQuestionSaysSo(t *testing.T) {
+	h := newHarness(t)
+	out := h.text("s-oos-00001", "Bonjour, comment renouveler mon titre de séjour à la préfecture de Lyon ?")
+	all := joined(out)
+	if !strings.Contains(all, "je n'ai pas de réponse fiable à cette question") {
+		t.Fatalf("no word that the question has no answer here:\n%s", all)
+	}
+	if p := payloads(out); !has(p, "menu:person") {
+		t.Fatalf("no way to a person after the unanswered first question: %v", p)
+	}
+	if i, j := strings.Index(all, "Passerelle"), strings.Index(all, "pas de réponse fiable"); i < 0 || j < i {
+		t.Fatalf("the no-answer note is not after the welcome:\n%s", all)
+	}
+	out = h.text("s-oos-00002", "bonjour")
+	if strings.Contains(joined(out), "pas de réponse fiable") {
+		t.Fatalf("a greeting is not an unanswered question:\n%s", joined(out))
+	}
+}
