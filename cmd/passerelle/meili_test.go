@@ -76,8 +76,10 @@ func TestKBSync(t *testing.T) {
 	if err := run(context.Background(), []string{"kb", "sync"}, e); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "fr  passerelle-fr: new index") {
-		t.Errorf("first sync:\n%s", out)
+	for _, want := range []string{"fr  passerelle-fr: new index", "fr  passerelle-elsewhere-fr: new index"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("first sync lacks %q:\n%s", want, out)
+		}
 	}
 	out.Reset()
 	if err := run(context.Background(), []string{"kb", "sync"}, e); err != nil {

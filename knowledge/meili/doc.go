@@ -10,10 +10,11 @@
 // embedded index. The synonyms and stop words of the knowledge folder are
 // also set on each index, so that Meilisearch's own query parsing agrees.
 //
-// Indexes are named "<prefix>-<lang>" (prefix "passerelle" by default).
-// Sync builds "<prefix>-<lang>-next", waits for every task, fails with the
-// task's error when one fails, then swaps all changed languages in one
-// swap-indexes task, so a search never sees a half-built index.
+// Indexes are named "<prefix>-<lang>" (prefix "passerelle" by default),
+// and "<prefix>-elsewhere-<lang>" for the "known elsewhere" samples
+// (decoys.go). Sync builds "<index>-next", waits for every task, fails
+// with the task's error when one fails, then swaps all changed indexes in
+// one swap-indexes task, so a search never sees a half-built index.
 //
 // Search: a message is cut to at most 10 keywords (Meilisearch reads 10),
 // each weighted by its rarity in the language's articles, and sent
@@ -25,15 +26,22 @@
 // to those fields, all in one multi-search. Which keywords an article
 // holds is read from its _rankingScore: with "words" the first ranking
 // rule, a score in ((k-1)/n, k/n] means the first k of n words (the
-// documented merge of the rules' ranks). Hits are grouped by article then
-// topic; a topic's coverage is the share of the keyword weight its best
-// article holds, anywhere and in the asked fields.
+// documented merge of the rules' ranks). Hits come with their questions,
+// which the adapter compares with the message as the embedded index does
+// (Dice similarity over the same keyword weights). Hits are grouped by
+// topic, each with Features: coverage, closeness to a question, matched
+// weight, and how far it stands out from the next topic.
 //
-// Confidence comes from the coverage and the lead over the next topic
-// (see Confidence): a topic that does not stand out stays under the
-// engine's threshold. Its parameters were fitted on the project's own
-// messages against the fake server (meilitest), which models
-// Meilisearch's documented ranking rules and score but is not the engine:
-// the contract suite run with PASSERELLE_TEST_MEILI_URL (knowledge/
-// searchtest) is where they are confirmed on a real server.
+// Confidence is a logistic function of the Features (see Confidence),
+// fitted on the project's own messages and the development set against
+// the fake server (fit_test.go), its bias set so that wrong answers stay
+// at most 5% of those sets; the held-out set checks it. A topic asked
+// exactly as one of its questions comes first. The same multi-search
+// queries the "known elsewhere" samples: a message about as close to one
+// as to the best topic gets every confidence capped under the threshold
+// (turnAway), as in the embedded index. The fake server (meilitest)
+// models Meilisearch's documented ranking rules and score but is not the
+// engine: the contract suite run with PASSERELLE_TEST_MEILI_URL
+// (knowledge/searchtest) is where the figures are confirmed on a real
+// server.
 package meili

@@ -85,3 +85,84 @@ func (s *Searcher) keywords(text, lang string) []Keyword {
 	}
 	return words
 }
+
+// message is a message as one language's index sees it: its keywords,
+// their weights and what they weigh together. It measures how close a
+// question or sample returned by the server is to the message.
+type message struct {
+	s       *Searcher
+	lang    string
+	kws     []Keyword
+	weights []float64
+	total   float64
+}
+
+func (s *Searcher) message(text, lang string) *message {
+	m := &message{s: s, lang: lang, kws: s.keywords(text, lang)}
+	for _, k := range m.kws {
+		m.weights = append(m.weights, k.Weight)
+		m.total += k.Weight
+	}
+	return m
+}
+
+// weight is how much a word of a question weighs: as a keyword would
+// (see Keyword.Weight), stop words and one-letter words nothing.
+func (m *message) weight(w string) float64 {
+	if !indexable(w) || m.s.stop[m.lang][w] {
+		return 0
+	}
+	n := m.s.docs[m.lang]
+	if d := m.s.df[m.lang][w]; d > 0 && n > 0 {
+		return math.Log(1 + float64(n)/float64(d))
+	}
+	return math.Log(1+float64(max(n, 1))) / 2
+}
+
+// dice compares the message with one analysed question or sample as the
+// embedded index does: twice the weight of the keywords the question holds
+// over the weight of both (sim), and the share of the message's weight it
+// holds (cov). Words are compared as analysed (stems), without typos.
+func (m *message) dice(question string) (sim, cov float64) {
+	words := map[string]bool{}
+	qw := 0.0
+	for _, w := range sampleWords(question) {
+		if !words[w] {
+			words[w] = true
+			qw += m.weight(w)
+		}
+	}
+	matched := 0.0
+	for _, k := range m.kws {
+		if words[k.Word] {
+			matched += k.Weight
+		}
+	}
+	if m.total+qw == 0 || m.total == 0 {
+		return 0, 0
+	}
+	return 2 * matched / (m.total + qw), matched / m.total
+}
+
+// askedAs reports whether the question is made of exactly the message's
+// keywords, two or more, in any order: the message is that question.
+func (m *message) askedAs(question string) bool {
+	if len(m.kws) < 2 {
+		return false
+	}
+	words := map[string]bool{}
+	for _, w := range sampleWords(question) {
+		if m.weight(w) > 0 {
+			words[w] = true
+		}
+	}
+	if len(words) != len(m.kws) {
+		return false
+	}
+	for _, k := range m.kws {
+		if !words[k.Word] {
+			return false
+		}
+	}
+	return true
+}

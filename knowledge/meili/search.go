@@ -105,11 +105,14 @@ func count(counts map[string]int, text string) {
 // Languages returns the languages that have an index.
 func (s *Searcher) Languages() []string { return slices.Clone(s.langs) }
 
-// hitDoc is what a search returns of a document.
+// hitDoc is what a search returns of a document: an article (topic,
+// lang) or a "known elsewhere" sample (subject, lang), with its questions.
 type hitDoc struct {
-	Topic string  `json:"topic"`
-	Lang  string  `json:"lang"`
-	Score float64 `json:"_rankingScore"`
+	Topic     string   `json:"topic"`
+	Subject   string   `json:"subject"`
+	Lang      string   `json:"lang"`
+	Questions []string `json:"questions"`
+	Score     float64  `json:"_rankingScore"`
 }
 
 // Search implements knowledge.Searcher. The person's language is searched
@@ -117,7 +120,8 @@ type hitDoc struct {
 // the threshold, the other languages are searched in one multi-search,
 // each with the message as that language sees it, their hits mapped back
 // to topics with CrossLanguage applied. An unknown language searches every
-// index as the person's.
+// index as the person's. A message closer to a "known elsewhere" sample
+// than to the topics has every confidence capped (see turnAway).
 func (s *Searcher) Search(ctx context.Context, query, lang string, limit int) ([]knowledge.Hit, error) {
 	if limit <= 0 || strings.TrimSpace(query) == "" {
 		return nil, nil
@@ -125,14 +129,17 @@ func (s *Searcher) Search(ctx context.Context, query, lang string, limit int) ([
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	own := slices.Contains(s.langs, lang)
-	var ownHits []found
+	topics := map[string]*topicInfo{}
+	var out []knowledge.Hit
+	var closest away
 	if own {
-		var err error
-		if ownHits, err = s.multi(ctx, []string{lang}, query, ownVariants); err != nil {
+		hits, msgs, err := s.multi(ctx, []string{lang}, query, ownVariants)
+		if err != nil {
 			return nil, err
 		}
+		out = rank(hits, msgs, 1, topics)
+		closest = closestDecoy(hits, msgs[lang], 1)
 	}
-	out := rank(ownHits, 1)
 	if !own || len(out) < limit || out[0].Confidence < knowledge.DefaultThreshold {
 		var others []string
 		for _, l := range s.langs {
@@ -144,12 +151,24 @@ func (s *Searcher) Search(ctx context.Context, query, lang string, limit int) ([
 		if !own {
 			scale, variants = 1, ownVariants
 		}
-		hits, err := s.multi(ctx, others, query, variants)
+		hits, msgs, err := s.multi(ctx, others, query, variants)
 		if err != nil {
 			return nil, err
 		}
-		out = merge(out, rank(hits, scale))
+		more := map[string]*topicInfo{}
+		out = merge(out, rank(hits, msgs, scale, more))
+		for t, info := range more {
+			if topics[t] == nil {
+				topics[t] = info
+			}
+		}
+		for _, l := range others {
+			if a := closestDecoy(hits, msgs[l], scale); a.sim > closest.sim {
+				closest = a
+			}
+		}
 	}
+	turnAway(out, topics, closest)
 	if len(out) > limit {
 		out = out[:limit]
 	}
@@ -171,11 +190,12 @@ const (
 	anywhere queryKind = iota // keywords heaviest first, strategy "last", every field
 	asked                     // the same in AskedAttributes
 	ordered                   // keywords in the message's order, strategy "all", AskedAttributes
+	decoy                     // keywords heaviest first, strategy "last", the "known elsewhere" index
 )
 
-// found is one hit of one query: the article, which of the message's
-// keywords it holds for sure (a bit per keyword, heaviest first), and
-// their weights.
+// found is one hit of one query: the article or sample, which of the
+// message's keywords it holds for sure (a bit per keyword, heaviest
+// first), and their weights.
 type found struct {
 	hitDoc
 	kind    queryKind
@@ -188,13 +208,15 @@ type found struct {
 // with matchingStrategy "last": Meilisearch drops the lightest words first
 // when not every word matches and never the first, so variants > 1 adds
 // the lists without the first word, without the first two..., so that
-// one word alone does not decide. Each list is searched in every field
-// and in AskedAttributes; the first is also sent in the message's order
-// with strategy "all" to AskedAttributes, where Meilisearch's proximity
-// and position rules then say which article asks the question the way
-// the person did (rank uses it to break ties). Which words a hit holds is
-// read from its ranking score (see Held).
-func (s *Searcher) multi(ctx context.Context, langs []string, query string, variants int) ([]found, error) {
+// one word alone does not decide. Each list is searched in every field,
+// in AskedAttributes and in the language's "known elsewhere" samples; the
+// first is also sent in the message's order with strategy "all" to
+// AskedAttributes, where Meilisearch's proximity and position rules then
+// say which article asks the question the way the person did. Which words
+// a hit holds is read from its ranking score (see Held); hits come with
+// their questions, compared with the message by rank and turnAway. It
+// also returns the message as each language sees it.
+func (s *Searcher) multi(ctx context.Context, langs []string, query string, variants int) ([]found, map[string]*message, error) {
 	req := &meilisearch.MultiSearchRequest{}
 	type sent struct {
 		kind    queryKind
@@ -207,46 +229,51 @@ func (s *Searcher) multi(ctx context.Context, langs []string, query string, vari
 			IndexUID:             s.opts.IndexUID(l),
 			Query:                strings.Join(words, " "),
 			Limit:                20,
-			AttributesToRetrieve: []string{"topic", "lang"},
+			AttributesToRetrieve: []string{"topic", "lang", "questions"},
 			ShowRankingScore:     true,
 			MatchingStrategy:     meilisearch.Last,
 		}
-		if kind != anywhere {
+		switch kind {
+		case asked:
 			q.AttributesToSearchOn = AskedAttributes
-		}
-		if kind == ordered {
-			q.MatchingStrategy = meilisearch.All
+		case ordered:
+			q.AttributesToSearchOn, q.MatchingStrategy = AskedAttributes, meilisearch.All
+		case decoy:
+			q.IndexUID, q.Limit = s.opts.DecoyIndexUID(l), 10
+			q.AttributesToRetrieve = []string{"subject", "lang", "questions"}
 		}
 		req.Queries = append(req.Queries, q)
 		meta = append(meta, sent{kind, first, weights})
 	}
+	msgs := map[string]*message{}
 	for _, l := range langs {
-		kws := s.keywords(query, l)
-		weights := make([]float64, len(kws))
-		words := make([]string, len(kws))
-		for i, k := range kws {
-			weights[i], words[i] = k.Weight, k.Word
+		m := s.message(query, l)
+		msgs[l] = m
+		words := make([]string, len(m.kws))
+		for i, k := range m.kws {
+			words[i] = k.Word
 		}
-		for v := 0; v < variants && v < len(kws); v++ {
-			add(l, words[v:], anywhere, v, weights)
-			add(l, words[v:], asked, v, weights)
+		for v := 0; v < variants && v < len(words); v++ {
+			add(l, words[v:], anywhere, v, m.weights)
+			add(l, words[v:], asked, v, m.weights)
+			add(l, words[v:], decoy, v, m.weights)
 		}
-		if len(kws) > 1 {
-			inOrder := slices.Clone(kws)
+		if len(words) > 1 {
+			inOrder := slices.Clone(m.kws)
 			slices.SortFunc(inOrder, func(a, b Keyword) int { return a.Pos - b.Pos })
-			msg := make([]string, len(kws))
+			msg := make([]string, len(inOrder))
 			for i, k := range inOrder {
 				msg[i] = k.Word
 			}
-			add(l, msg, ordered, 0, weights)
+			add(l, msg, ordered, 0, m.weights)
 		}
 	}
 	if len(req.Queries) == 0 {
-		return nil, nil
+		return nil, msgs, nil
 	}
 	res, err := s.client.MultiSearchWithContext(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("meilisearch search: %w", err)
+		return nil, nil, fmt.Errorf("meilisearch search: %w", err)
 	}
 	var out []found
 	for i, r := range res.Results {
@@ -256,14 +283,15 @@ func (s *Searcher) multi(ctx context.Context, langs []string, query string, vari
 		m := meta[i]
 		for _, h := range r.Hits {
 			var d hitDoc
-			for k, dst := range map[string]any{"topic": &d.Topic, "lang": &d.Lang, "_rankingScore": &d.Score} {
+			for k, dst := range map[string]any{"topic": &d.Topic, "subject": &d.Subject, "lang": &d.Lang,
+				"questions": &d.Questions, "_rankingScore": &d.Score} {
 				if raw, ok := h[k]; ok {
 					if err := json.Unmarshal(raw, dst); err != nil {
-						return nil, fmt.Errorf("meilisearch search: decoding %s: %w", k, err)
+						return nil, nil, fmt.Errorf("meilisearch search: decoding %s: %w", k, err)
 					}
 				}
 			}
-			if d.Topic == "" {
+			if (m.kind == decoy) == (d.Subject == "") || (m.kind != decoy && d.Topic == "") {
 				continue
 			}
 			held := uint64(1)<<len(m.weights) - 1 // strategy "all": every word
@@ -273,7 +301,7 @@ func (s *Searcher) multi(ctx context.Context, langs []string, query string, vari
 			out = append(out, found{d, m.kind, held, m.weights})
 		}
 	}
-	return out, nil
+	return out, msgs, nil
 }
 
 // Check asks the server whether the index of the first language exists,

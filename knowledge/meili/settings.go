@@ -62,7 +62,7 @@ func Settings(lang string, lx *knowledge.Lexicon) *meilisearch.Settings {
 	s := &meilisearch.Settings{
 		SearchableAttributes: slices.Clone(SearchableAttributes),
 		FilterableAttributes: slices.Clone(FilterableAttributes),
-		DisplayedAttributes:  []string{"id", "topic", "lang", "reviewed"},
+		DisplayedAttributes:  []string{"id", "topic", "lang", "reviewed", "questions"}, // questions: see rank
 		RankingRules:         slices.Clone(RankingRules),
 		SearchCutoffMs:       SearchCutoffMs,
 		TypoTolerance: &meilisearch.TypoTolerance{

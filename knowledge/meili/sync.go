@@ -19,6 +19,7 @@ import (
 // language.
 type Change struct {
 	Lang, Index string
+	Decoys      bool     // the "known elsewhere" index of the language
 	New         bool     // the index did not exist
 	Settings    bool     // its settings differed
 	Added       []string // document ids
@@ -28,8 +29,11 @@ type Change struct {
 
 // Report is what Sync changed.
 type Report struct {
-	Changes   []Change // languages whose index was rebuilt and swapped in
-	Unchanged []string // languages already up to date
+	Changes   []Change // indexes rebuilt and swapped in
+	Unchanged []string // languages whose article index was up to date
+	// UnchangedDecoys are the languages whose "known elsewhere" index was
+	// up to date.
+	UnchangedDecoys []string
 }
 
 // Changed reports whether Sync changed anything.
@@ -59,6 +63,9 @@ func (r *Report) Write(w io.Writer) error {
 	if len(r.Unchanged) > 0 {
 		fmt.Fprintf(&b, "unchanged: %s\n", strings.Join(r.Unchanged, " "))
 	}
+	if len(r.UnchangedDecoys) > 0 {
+		fmt.Fprintf(&b, "unchanged known-elsewhere samples: %s\n", strings.Join(r.UnchangedDecoys, " "))
+	}
 	if !r.Changed() {
 		b.WriteString("nothing to change\n")
 	}
@@ -66,42 +73,87 @@ func (r *Report) Write(w io.Writer) error {
 	return err
 }
 
-// Sync makes the Meilisearch indexes hold base and the settings of Settings:
-// for every language whose documents or settings differ from what the live
-// index holds, it fills a fresh "<index>-next" index (settings first, then
-// documents), waits for every task and fails with the task's error when
-// one fails, then swaps all those indexes in with one swap-indexes task
-// (atomic: searches see the old content or the new, never a half-built
-// index) and deletes the old content. Run again with the same base, it
-// changes nothing.
-func Sync(ctx context.Context, client meilisearch.ServiceManager, base *knowledge.Base, opts Options) (*Report, error) {
+// target is one index Sync keeps: its documents (their ids and hashes,
+// to compare with the live index) and settings.
+type target struct {
+	lang, uid string
+	decoys    bool
+	docs      any // []Document or []Decoy
+	hashes    map[string]string
+	settings  *meilisearch.Settings
+}
+
+// targets returns the indexes base and the "known elsewhere" samples
+// call for: per language with articles, its article index and its samples'
+// index.
+func targets(base *knowledge.Base, opts Options) ([]target, error) {
 	lex, err := knowledge.Lexicons()
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{}
-	type build struct {
-		change   Change
-		docs     []Document
-		settings *meilisearch.Settings
+	elsewhere, err := knowledge.LoadElsewhere()
+	if err != nil {
+		return nil, err
 	}
-	var builds []build
+	var out []target
 	for _, l := range knowledge.Languages() {
 		docs := Documents(base, l, lex[l])
 		if len(docs) == 0 {
 			continue
 		}
-		settings := Settings(l, lex[l])
-		c, err := diff(ctx, client, opts.IndexUID(l), docs, settings)
+		t := target{lang: l, uid: opts.IndexUID(l), docs: docs, hashes: map[string]string{}, settings: Settings(l, lex[l])}
+		for _, d := range docs {
+			t.hashes[d.ID] = d.Hash
+		}
+		out = append(out, t)
+		decoys := Decoys(elsewhere, l, lex[l])
+		if len(decoys) == 0 {
+			continue
+		}
+		t = target{lang: l, uid: opts.DecoyIndexUID(l), decoys: true, docs: decoys, hashes: map[string]string{}, settings: DecoySettings(l, lex[l])}
+		for _, d := range decoys {
+			t.hashes[d.ID] = d.Hash
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// Sync makes the Meilisearch indexes hold base, the "known elsewhere"
+// samples and the settings of Settings and DecoySettings: for every index
+// whose documents or settings differ from what the live index holds, it
+// fills a fresh "<index>-next" index (settings first, then documents),
+// waits for every task and fails with the task's error when one fails,
+// then swaps all those indexes in with one swap-indexes task (atomic:
+// searches see the old content or the new, never a half-built index) and
+// deletes the old content. Run again with the same base, it changes
+// nothing.
+func Sync(ctx context.Context, client meilisearch.ServiceManager, base *knowledge.Base, opts Options) (*Report, error) {
+	all, err := targets(base, opts)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{}
+	type build struct {
+		change Change
+		target
+	}
+	var builds []build
+	for _, t := range all {
+		c, err := diff(ctx, client, t.uid, t.hashes, t.settings)
 		if err != nil {
 			return nil, err
 		}
-		c.Lang = l
+		c.Lang, c.Decoys = t.lang, t.decoys
 		if !c.New && !c.Settings && len(c.Added)+len(c.Updated)+len(c.Removed) == 0 {
-			rep.Unchanged = append(rep.Unchanged, l)
+			if t.decoys {
+				rep.UnchangedDecoys = append(rep.UnchangedDecoys, t.lang)
+			} else {
+				rep.Unchanged = append(rep.Unchanged, t.lang)
+			}
 			continue
 		}
-		builds = append(builds, build{c, docs, settings})
+		builds = append(builds, build{c, t})
 	}
 	if len(builds) == 0 {
 		return rep, nil
@@ -122,12 +174,12 @@ func Sync(ctx context.Context, client meilisearch.ServiceManager, base *knowledg
 		if err := run(ctx, client, opts, func() (*meilisearch.TaskInfo, error) {
 			return idx.UpdateSettingsWithContext(ctx, b.settings)
 		}); err != nil {
-			return nil, fmt.Errorf("settings of %s: %w", b.change.Lang, err)
+			return nil, fmt.Errorf("settings of %s: %w", b.change.Index, err)
 		}
 		if err := run(ctx, client, opts, func() (*meilisearch.TaskInfo, error) {
 			return idx.AddDocumentsWithContext(ctx, b.docs, &meilisearch.DocumentOptions{PrimaryKey: &pk})
 		}); err != nil {
-			return nil, fmt.Errorf("documents of %s: %w", b.change.Lang, err)
+			return nil, fmt.Errorf("documents of %s: %w", b.change.Index, err)
 		}
 		pair := []string{b.change.Index, next}
 		if b.change.New { // rename "-next" to the live name
@@ -186,14 +238,15 @@ func dropIndex(ctx context.Context, client meilisearch.ServiceManager, opts Opti
 
 // diff compares the live index uid with the documents and settings it
 // should hold.
-func diff(ctx context.Context, client meilisearch.ServiceManager, uid string, docs []Document, want *meilisearch.Settings) (Change, error) {
+func diff(ctx context.Context, client meilisearch.ServiceManager, uid string, docs map[string]string, want *meilisearch.Settings) (Change, error) {
 	c := Change{Index: uid}
 	if _, err := client.GetIndexWithContext(ctx, uid); err != nil {
 		if IsNotSynced(err) {
 			c.New, c.Settings = true, true
-			for _, d := range docs {
-				c.Added = append(c.Added, d.ID)
+			for id := range docs {
+				c.Added = append(c.Added, id)
 			}
+			slices.Sort(c.Added)
 			return c, nil
 		}
 		return c, fmt.Errorf("reading index %s: %w", uid, err)
@@ -222,18 +275,20 @@ func diff(ctx context.Context, client meilisearch.ServiceManager, uid string, do
 			break
 		}
 	}
-	for _, d := range docs {
-		switch h, ok := live[d.ID]; {
+	for id, hash := range docs {
+		switch h, ok := live[id]; {
 		case !ok:
-			c.Added = append(c.Added, d.ID)
-		case h != d.Hash:
-			c.Updated = append(c.Updated, d.ID)
+			c.Added = append(c.Added, id)
+		case h != hash:
+			c.Updated = append(c.Updated, id)
 		}
-		delete(live, d.ID)
+		delete(live, id)
 	}
 	for id := range live {
 		c.Removed = append(c.Removed, id)
 	}
+	slices.Sort(c.Added)
+	slices.Sort(c.Updated)
 	slices.Sort(c.Removed)
 	return c, nil
 }
@@ -241,17 +296,18 @@ func diff(ctx context.Context, client meilisearch.ServiceManager, uid string, do
 // settingsView is the part of the settings Sync sets, in a form that
 // compares equal whatever order the server returns lists in.
 type settingsView struct {
-	Searchable, Filterable, Ranking, Stop []string
-	Synonyms                              map[string][]string
-	Locales                               []string
-	Cutoff                                int64
-	OneTypo, TwoTypos                     int64
-	Typos, TyposOnNumbers                 bool
+	Searchable, Filterable, Displayed []string
+	Ranking, Stop                     []string
+	Synonyms                          map[string][]string
+	Locales                           []string
+	Cutoff                            int64
+	OneTypo, TwoTypos                 int64
+	Typos, TyposOnNumbers             bool
 }
 
 func view(s *meilisearch.Settings) settingsView {
 	v := settingsView{Searchable: s.SearchableAttributes, Ranking: s.RankingRules, Cutoff: s.SearchCutoffMs,
-		Filterable: sorted(s.FilterableAttributes), Stop: sorted(s.StopWords), Synonyms: map[string][]string{}}
+		Filterable: sorted(s.FilterableAttributes), Displayed: sorted(s.DisplayedAttributes), Stop: sorted(s.StopWords), Synonyms: map[string][]string{}}
 	for k, vals := range s.Synonyms {
 		v.Synonyms[k] = sorted(vals)
 	}

@@ -46,6 +46,7 @@ func TestMeiliReal(t *testing.T) {
 	t.Cleanup(func() {
 		for _, l := range knowledge.Languages() {
 			client.DeleteIndex(opts.IndexUID(l))
+			client.DeleteIndex(opts.DecoyIndexUID(l))
 		}
 	})
 	if _, err := meili.Sync(ctx, client, base, opts); err != nil {

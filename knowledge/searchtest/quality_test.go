@@ -2,6 +2,7 @@ package searchtest_test
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,23 +13,33 @@ import (
 )
 
 // Floors of the adapter's figures on the fake server, below the ones
-// measured when they were set (development set: r@1 0.81, r@3 0.91,
-// false 0.03, abstain 0.88; held-out: 0.85, 0.96, 0.04, 0.91) by enough
-// that the language specialists' article edits do not break the build,
-// and above what the adapter did before issue 8's rework on the same
-// articles and fake (development set r@1 0.68, r@3 0.76; held-out 0.65,
-// 0.79).
+// measured when they were set by enough that the language specialists'
+// article edits do not break the build. Measured with the "known
+// elsewhere" decoys and the confidence fitted on the development set and
+// our own messages (rank.go), agreement with the embedded index first:
+//
+//	             agreement  r@1   r@3   false  abstain
+//	dev            0.79     0.82  0.91  0.03   1.00
+//	held-out       0.79     0.88  0.96  0.05   0.97
+//	own            0.86     0.88  0.94  0.05   0.95
+//	check sets     0.80     0.88  0.98  0.07   0.88
+//
+// Before (coverage and lead, no decoys): dev 0.64, 0.81, 0.91, 0.03,
+// 0.88; held-out 0.67, 0.85, 0.96, 0.04, 0.91. Without the decoys the
+// check sets' abstention is 0.85 (0.88 with them).
 const (
-	floorRecallAt1 = 0.70
-	floorRecallAt3 = 0.80
-	ceilFalse      = 0.10
-	floorAbstain   = 0.75
+	floorAgreement = 0.70
+	floorRecallAt1 = 0.75
+	floorRecallAt3 = 0.85
+	ceilFalse      = 0.09
+	floorAbstain   = 0.80
 )
 
 // TestMeiliFakeQuality reports, for the adapter on the fake server, the
 // figures of passerelle eval and the agreement with the embedded index on
-// the development set, on the held-out set (never used for tuning) and on
-// the project's own messages (where the confidence was fitted), and fails
+// the development set and the project's own messages (where the
+// confidence was fitted), on the held-out set (never used for fitting)
+// and on the check sets (with their out-of-scope decoy subjects), and fails
 // when a figure passes its floor. Run with -v to see every message
 // answered differently from the expected topic or from the embedded index.
 func TestMeiliFakeQuality(t *testing.T) {
@@ -49,20 +60,29 @@ func TestMeiliFakeQuality(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, set := range []struct{ name, path string }{
-		{"dev", "../../../shared/eval/dev.jsonl"},
-		{"held-out", "../bleve/testdata/held-out.jsonl"},
-		{"own", "../bleve/testdata/queries.jsonl"},
+	checks, _ := filepath.Glob("../bleve/testdata/check-*.jsonl")
+	for _, set := range []struct {
+		name  string
+		paths []string
+	}{
+		{"dev", []string{"../../../shared/eval/dev.jsonl"}},
+		{"held-out", []string{"../bleve/testdata/held-out.jsonl"}},
+		{"own", []string{"../bleve/testdata/queries.jsonl"}},
+		{"check", checks},
 	} {
 		t.Run(set.name, func(t *testing.T) {
-			lines := searchtest.ReadEval(t, set.path)
+			var lines []searchtest.EvalLine
+			for _, p := range set.paths {
+				lines = append(lines, searchtest.ReadEval(t, p)...)
+			}
 			ref := searchtest.Measure(t, x, x, lines, false)
 			got := searchtest.Measure(t, x, s, lines, testing.Verbose())
 			t.Logf("embedded:         %s", ref)
 			t.Logf("meilisearch fake: %s", got)
-			if got.RecallAt1() < floorRecallAt1 || got.RecallAt3() < floorRecallAt3 || got.FalseRate() > ceilFalse || got.AbstainRate() < floorAbstain {
-				t.Errorf("figures past their floors (r@1 >= %.2f, r@3 >= %.2f, false <= %.2f, abstain >= %.2f)",
-					floorRecallAt1, floorRecallAt3, ceilFalse, floorAbstain)
+			if got.Agreement() < floorAgreement || got.RecallAt1() < floorRecallAt1 || got.RecallAt3() < floorRecallAt3 ||
+				got.FalseRate() > ceilFalse || got.AbstainRate() < floorAbstain {
+				t.Errorf("figures past their floors (agreement >= %.2f, r@1 >= %.2f, r@3 >= %.2f, false <= %.2f, abstain >= %.2f)",
+					floorAgreement, floorRecallAt1, floorRecallAt3, ceilFalse, floorAbstain)
 			}
 		})
 	}
