@@ -42,21 +42,23 @@ const awayPrefix = "elsewhere:"
 
 // decoys are the analysed "known elsewhere" samples of one language.
 type decoys struct {
-	subjects map[string][]question // subject -> samples
-	df       map[string]int        // samples containing each term
-	vocab    vocab                 // the samples' words, for approximate matching
+	samples qindex         // grouped by subject, as indexed in knowledge.ElsewhereSubjects()
+	df      map[string]int // samples containing each term
+	vocab   vocab          // the samples' words, for approximate matching
 }
 
 // newDecoys analyses the samples of li's language out of all. A sample's
 // word weighs as in a message: its idf among the articles, or
 // unknownWeight when no article uses it.
 func newDecoys(li *langIndex, all []knowledge.Elsewhere) decoys {
-	d := decoys{subjects: map[string][]question{}, df: map[string]int{}}
+	d := decoys{df: map[string]int{}}
 	surface := map[string]string{}
+	subjects := knowledge.ElsewhereSubjects()
 	for _, e := range all {
 		if e.Lang != li.lang {
 			continue
 		}
+		g := slices.Index(subjects, e.Subject) // -1: never compared
 		for _, text := range e.Samples {
 			var q question
 			for _, tok := range li.an.tokens(text) {
@@ -83,8 +85,8 @@ func newDecoys(li *langIndex, all []knowledge.Elsewhere) decoys {
 					q.weight += w
 				}
 			}
-			if len(q.content) > 0 {
-				d.subjects[e.Subject] = append(d.subjects[e.Subject], q)
+			if len(q.content) > 0 && g >= 0 {
+				d.samples.add(g, q)
 			}
 		}
 	}
@@ -115,7 +117,13 @@ func (x *Index) elsewhere(words []word, lang string, hasOwn bool, weights []floa
 			exps[col][i] = expandIn(d.df, &d.vocab, w.forms[col], w.tok, w.fuzz, own)
 		}
 	}
-	invs, scratch := invert(exps), make([]float64, len(words))
+	invs := invert(exps)
+	subjects := knowledge.ElsewhereSubjects()
+	sc := x.scratch(len(words))
+	defer x.dice.Put(sc)
+	// Per subject: the best similarity of its samples in one language, and
+	// the most message weight one of them matches.
+	sims, most := make([]float64, len(subjects)), make([]float64, len(subjects))
 	var best away
 	for col, l := range x.order {
 		if invs[col] == nil || total == 0 {
@@ -125,10 +133,18 @@ func (x *Index) elsewhere(words []word, lang string, hasOwn bool, weights []floa
 		if l != lang && lang != "" && hasOwn {
 			factor = crossLang
 		}
-		for _, s := range knowledge.ElsewhereSubjects() {
-			sim, most := bestDice(x.langs[l].away.subjects[s], invs[col], weights, scratch, total, false)
-			if sim*factor > best.sim {
-				best = away{subject: s, sim: sim * factor, coverage: most * factor / total}
+		qi := &x.langs[l].away.samples
+		clear(sims)
+		clear(most)
+		sc.touch(qi, invs[col])
+		for k, q := range sc.touched {
+			g := qi.qs[q].group
+			sim, matched := sc.dice(qi, k, weights, total, false)
+			sims[g], most[g] = max(sims[g], sim), max(most[g], matched)
+		}
+		for g, s := range subjects {
+			if sims[g]*factor > best.sim {
+				best = away{subject: s, sim: sims[g] * factor, coverage: most[g] * factor / total}
 			}
 		}
 	}

@@ -28,6 +28,8 @@ type Index struct {
 	shared    *knowledge.Lexicon    // the search data of every language, for an unknown one
 	langs     map[string]*langIndex // languages with articles
 	order     []string              // keys of langs, menu order
+	topicID   map[string]int        // every topic with an article, numbered (see questionSims)
+	dice      sync.Pool             // *diceScratch, reused by the searches (see questionSims)
 }
 
 // langIndex is the index of one language.
@@ -36,20 +38,32 @@ type langIndex struct {
 	an   *analyzer
 	idx  bleve.Index
 	df   map[string]int // articles containing each term, any field
-	// inField holds the terms of each field (indexed like fields()), so
-	// that a search asks each field only for the terms it holds.
-	inField []map[string]bool
-	n       int // articles
+	// fieldsOf tells in which fields each term is found, as bit masks
+	// (bit i: fields()[i]): so that a search asks each field only for the
+	// terms it holds, and tells which words a hit matched where without
+	// asking Bleve for the locations of the matches.
+	fieldsOf map[string]termFields
+	docNum   map[string]int // topic -> its article's index in termFields.docs
+	fields   []field        // fields(), kept to spare rebuilding it in each search
+	n        int            // articles
 	// vocab holds the terms for approximate lookups.
 	vocab vocab
-	// questions holds the analysed questions of each topic's article.
-	questions map[string][]question
+	// qs holds the analysed questions of each topic's article, grouped
+	// by topic id, with their postings (see postings.go).
+	qs qindex
 	// asked maps the sorted content terms of every question of two terms
 	// or more, joined by spaces, to the topics that ask it (see askedRank).
 	asked map[string][]string
 	// away holds the "known elsewhere" samples of the language (see
 	// elsewhere.go): kept apart from the Bleve index and its statistics.
 	away decoys
+}
+
+// termFields tells in which fields of the articles of a language a term
+// is found (bit i of a mask: fields()[i]).
+type termFields struct {
+	any  uint8   // fields of any article
+	docs []uint8 // fields of each article, by langIndex.docNum
 }
 
 // question is one analysed question of an article.
@@ -86,7 +100,7 @@ const termsAnalyzer = "passerelle_terms"
 
 // New builds one in-memory index per language of base.
 func New(base *knowledge.Base) (*Index, error) {
-	x := &Index{base: base, analyzers: map[string]*analyzer{}, langs: map[string]*langIndex{}}
+	x := &Index{base: base, analyzers: map[string]*analyzer{}, langs: map[string]*langIndex{}, topicID: map[string]int{}}
 	lexicons, err := knowledge.Lexicons()
 	if err != nil {
 		return nil, err
@@ -100,6 +114,13 @@ func New(base *knowledge.Base) (*Index, error) {
 	elsewhere, err := knowledge.LoadElsewhere()
 	if err != nil {
 		return nil, fmt.Errorf("loading known-elsewhere samples: %w", err)
+	}
+	for _, l := range knowledge.Languages() {
+		for _, a := range base.ArticlesIn(l) {
+			if _, ok := x.topicID[a.Topic]; !ok {
+				x.topicID[a.Topic] = len(x.topicID)
+			}
+		}
 	}
 	// Languages are indexed in parallel, at most GOMAXPROCS at a time.
 	var (
@@ -117,7 +138,7 @@ func New(base *knowledge.Base) (*Index, error) {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			li, err := buildLang(x.analyzers[l], arts)
+			li, err := buildLang(x.analyzers[l], arts, x.topicID)
 			if err == nil {
 				li.away = newDecoys(li, elsewhere)
 			}
@@ -166,14 +187,19 @@ func newMapping() (mapping.IndexMapping, error) {
 		fm := bleve.NewTextFieldMapping()
 		fm.Analyzer = termsAnalyzer
 		fm.Store, fm.IncludeInAll, fm.DocValues = false, false, false
-		fm.IncludeTermVectors = true // locations tell which query words matched
+		// Searches no longer read term vectors (which words matched where
+		// comes from langIndex.fieldsOf); they are kept so that the Bleve
+		// index is built exactly as it was.
+		fm.IncludeTermVectors = true
 		dm.AddFieldMappingsAt(f.name, fm)
 	}
 	im.DefaultMapping = dm
 	return im, nil
 }
 
-func buildLang(an *analyzer, arts []*knowledge.Article) (*langIndex, error) {
+// buildLang indexes the articles of one language; topicID numbers the
+// topics (read only: languages are built in parallel).
+func buildLang(an *analyzer, arts []*knowledge.Article, topicID map[string]int) (*langIndex, error) {
 	m, err := newMapping()
 	if err != nil {
 		return nil, err
@@ -184,10 +210,7 @@ func buildLang(an *analyzer, arts []*knowledge.Article) (*langIndex, error) {
 		return nil, fmt.Errorf("creating %s index: %w", an.lang, err)
 	}
 	li := &langIndex{lang: an.lang, an: an, idx: idx, df: map[string]int{}, n: len(arts),
-		questions: map[string][]question{}, asked: map[string][]string{}, inField: make([]map[string]bool, len(fields()))}
-	for i := range li.inField {
-		li.inField[i] = map[string]bool{}
-	}
+		asked: map[string][]string{}, fieldsOf: map[string]termFields{}, docNum: map[string]int{}, fields: fields()}
 	// surface maps every word written in the articles to its term; it
 	// spares stemming a word twice and gives typo matching the words as
 	// people type them.
@@ -209,14 +232,22 @@ func buildLang(an *analyzer, arts []*knowledge.Article) (*langIndex, error) {
 		return out
 	}
 	batch := idx.NewBatch()
+	docTerms := map[string][][]string{} // topic -> terms of each field, as indexed
 	for _, a := range arts {
 		doc := map[string]any{}
 		seen := map[string]bool{}
-		for fi, f := range fields() {
+		docTerms[a.Topic] = make([][]string, len(li.fields))
+		if _, ok := li.docNum[a.Topic]; !ok {
+			li.docNum[a.Topic] = len(li.docNum)
+		}
+		for fi, f := range li.fields {
 			terms := analyse(f.text(a))
+			docTerms[a.Topic][fi] = terms
 			doc[f.name] = strings.Join(terms, " ")
 			for _, t := range terms {
-				li.inField[fi][t] = true
+				tf := li.fieldsOf[t]
+				tf.any |= 1 << fi
+				li.fieldsOf[t] = tf
 				if !seen[t] {
 					seen[t] = true
 					li.df[t]++
@@ -231,6 +262,19 @@ func buildLang(an *analyzer, arts []*knowledge.Article) (*langIndex, error) {
 	if err := idx.Batch(batch); err != nil {
 		idx.Close()
 		return nil, fmt.Errorf("indexing %s articles: %w", an.lang, err)
+	}
+	for topic, fts := range docTerms {
+		d := li.docNum[topic]
+		for fi, terms := range fts {
+			for _, t := range terms {
+				tf := li.fieldsOf[t]
+				if tf.docs == nil {
+					tf.docs = make([]uint8, len(li.docNum))
+					li.fieldsOf[t] = tf
+				}
+				tf.docs[d] |= 1 << fi
+			}
+		}
 	}
 	li.vocab = newVocab(surface)
 	for _, a := range arts {
@@ -252,7 +296,7 @@ func buildLang(an *analyzer, arts []*knowledge.Article) (*langIndex, error) {
 				}
 			}
 			if len(q.terms) > 0 {
-				li.questions[a.Topic] = append(li.questions[a.Topic], q)
+				li.qs.add(topicID[a.Topic], q)
 			}
 			if len(q.content) >= 2 {
 				k := askedKey(q.content)

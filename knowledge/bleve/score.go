@@ -66,7 +66,7 @@ func (x *Index) rank(ctx context.Context, text, lang string) ([]*candidate, []wo
 		}
 	}
 	cands := make([]*candidate, 0, len(byTopic))
-	invs, scratch := invert(exps), make([]float64, len(words))
+	sims := x.questionSims(lang, hasOwn, invert(exps), weights, total, tail, tailTotal, all)
 	for _, c := range byTopic {
 		for i, s := range c.strength {
 			c.evidence += weights[i] * s
@@ -74,10 +74,7 @@ func (x *Index) rank(ctx context.Context, text, lang string) ([]*candidate, []wo
 		if total > 0 {
 			c.coverage = c.evidence / total
 		}
-		c.question = x.questionSimilarity(c.topic, lang, hasOwn, invs, weights, scratch, total, all)
-		if tail != nil {
-			c.question = max(c.question, x.questionSimilarity(c.topic, lang, hasOwn, invs, tail, scratch, tailTotal, all))
-		}
+		c.question = sims[x.topicID[c.topic]]
 		cands = append(cands, c)
 	}
 	bmax := 0.0
@@ -170,59 +167,6 @@ func invert(exps [][]map[string]float64) []map[string][]wordMatch {
 		}
 	}
 	return out
-}
-
-// questionSimilarity compares the message with every question of the
-// topic's articles and returns the best Dice coefficient: twice the weight
-// of the message words found in the question over the weight of both.
-// Questions in other languages than the person's count crossLang times.
-// invs holds the words each term stands for, per language (see invert);
-// best is scratch space of one strength per word.
-func (x *Index) questionSimilarity(topic, lang string, hasOwn bool, invs []map[string][]wordMatch, weights, best []float64, total float64, all bool) float64 {
-	sim := 0.0
-	for col, l := range x.order {
-		inv := invs[col]
-		if inv == nil {
-			continue
-		}
-		li := x.langs[l]
-		factor := 1.0
-		if l != lang && lang != "" && hasOwn {
-			factor = crossLang
-		}
-		dice, _ := bestDice(li.questions[topic], inv, weights, best, total, all)
-		sim = max(sim, factor*dice)
-	}
-	return sim
-}
-
-// bestDice returns the best Dice coefficient of the message against qs,
-// questions of one language: twice the weight of the message words found
-// in a question over the weight of both. inv holds the words each term of
-// that language stands for; best is scratch space of one strength per
-// word. It also returns the most message weight one question matched.
-func bestDice(qs []question, inv map[string][]wordMatch, weights, best []float64, total float64, all bool) (sim, most float64) {
-	for _, q := range qs {
-		clear(best)
-		for _, t := range q.terms {
-			for _, m := range inv[t] {
-				best[m.word] = max(best[m.word], m.strength)
-			}
-		}
-		matched := 0.0
-		for i, s := range best {
-			matched += weights[i] * s
-		}
-		qw := q.weight
-		if all {
-			qw = q.weightAll
-		}
-		if total+qw > 0 {
-			sim = max(sim, 2*matched/(total+qw))
-		}
-		most = max(most, matched)
-	}
-	return sim, most
 }
 
 // gather searches every language index and merges the hits per topic,

@@ -116,41 +116,54 @@ func (x *Index) romanised(tok, lang string) string {
 // expand). Approximate matching (typos, endings) is used in the person's
 // language only; other languages are searched for exact words (names of
 // offices, acronyms). A language none of the words occurs in is skipped.
+// The strength of each word in a hit comes from the fields of the hit's
+// article that hold each term (langIndex.fieldsOf), the same as Bleve's
+// locations of the matches would tell, at a fraction of the cost.
 func (x *Index) searchLang(ctx context.Context, li *langIndex, exps []map[string]float64) (*langMatches, error) {
-	lm := &langMatches{strength: map[string][]float64{}, score: map[string]float64{}}
-	terms := map[string]float64{}
-	for _, e := range exps {
+	terms := map[string]queried{}
+	meets := make([]meet, 0, len(exps))
+	for i, e := range exps {
 		for t, s := range e {
-			terms[t] = max(terms[t], s)
+			in := li.fieldsOf[t]
+			terms[t] = queried{max(terms[t].strength, s), in.any}
+			meets = append(meets, meet{word: i, strength: s, in: in.docs})
 		}
 	}
 	if len(terms) == 0 {
-		return lm, nil
+		return &langMatches{}, nil
 	}
-	should := make([]query.Query, 0, len(terms)*len(fields()))
-	for t, s := range terms {
-		for fi, f := range fields() {
-			if !li.inField[fi][t] {
+	should := make([]query.Query, 0, len(terms)*len(li.fields))
+	for t, tq := range terms {
+		for fi, f := range li.fields {
+			if tq.fields&(1<<fi) == 0 {
 				continue
 			}
 			q := query.NewTermQuery(t)
 			q.SetField(f.name)
-			q.SetBoost(f.weight * s)
+			q.SetBoost(f.weight * tq.strength)
 			should = append(should, q)
 		}
 	}
 	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(should), perLangHits, 0, false)
-	req.IncludeLocations = true
 	res, err := li.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("searching %s index: %w", li.lang, err)
 	}
-	for _, h := range res.Hits {
-		st := make([]float64, len(exps))
-		for _, f := range fields() {
-			for term := range h.Locations[f.name] {
-				for i, e := range exps {
-					st[i] = max(st[i], f.weight*e[term])
+	lm := &langMatches{strength: make(map[string][]float64, len(res.Hits)), score: make(map[string]float64, len(res.Hits))}
+	sts := make([]float64, len(res.Hits)*len(exps)) // the hits' strengths, in one allocation
+	for k, h := range res.Hits {
+		d, ok := li.docNum[h.ID]
+		if !ok {
+			continue // cannot happen: every document is an article
+		}
+		st := sts[k*len(exps) : (k+1)*len(exps) : (k+1)*len(exps)]
+		for _, m := range meets {
+			if m.in == nil {
+				continue
+			}
+			for fi, f := range li.fields {
+				if m.in[d]&(1<<fi) != 0 {
+					st[m.word] = max(st[m.word], f.weight*m.strength)
 				}
 			}
 		}
@@ -158,4 +171,20 @@ func (x *Index) searchLang(ctx context.Context, li *langIndex, exps []map[string
 		lm.score[h.ID] = h.Score
 	}
 	return lm, nil
+}
+
+// queried is a term searched in one language: the best strength of a word
+// that expands to it, and the fields that hold it (termFields.any).
+type queried struct {
+	strength float64
+	fields   uint8
+}
+
+// meet is one word of a message meeting one index term of a language,
+// with the fields of each article that hold the term (see
+// langIndex.fieldsOf).
+type meet struct {
+	word     int
+	strength float64
+	in       []uint8
 }
