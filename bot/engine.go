@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/passerelle-org/passerelle/bot/triage"
@@ -55,6 +57,33 @@ type Engine struct {
 	// the person when to expect a reply, with the emergency numbers. Nil
 	// means always.
 	Hours *WorkingHours
+	// MaxSearches bounds the searches running at once (0 = GOMAXPROCS).
+	// A search is CPU work: beyond one per core, more at once only makes
+	// each take longer. Queued in arrival order, a burst of webhooks is
+	// served first come first done, instead of all of them slowing down
+	// together (which made the latency's long tail).
+	MaxSearches int
+
+	searchOnce  sync.Once
+	searchSlots chan struct{}
+}
+
+// searchSlot waits for a free search slot (see MaxSearches) and returns
+// the func that frees it, or ctx's error.
+func (e *Engine) searchSlot(ctx context.Context) (func(), error) {
+	e.searchOnce.Do(func() {
+		n := e.MaxSearches
+		if n <= 0 {
+			n = runtime.GOMAXPROCS(0)
+		}
+		e.searchSlots = make(chan struct{}, n)
+	})
+	select {
+	case e.searchSlots <- struct{}{}:
+		return func() { <-e.searchSlots }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Outcome is what the engine did with one inbound message, for metrics.
@@ -152,7 +181,12 @@ func (e *Engine) prefetch(ctx context.Context, in Inbound, c cleaned) *prefetch 
 	if lang == "" {
 		return nil
 	}
+	done, err := e.searchSlot(ctx)
+	if err != nil {
+		return nil // the turn searches again if it needs to, and fails there
+	}
 	hits, err := e.Search.Search(ctx, c.Text, lang, 3)
+	done()
 	return &prefetch{text: c.Text, lang: lang, hits: hits, err: err}
 }
 
