@@ -27,6 +27,10 @@ type Store interface {
 	// MarkSent takes a message out of the queue (status sent, kept until
 	// Purge) and records the provider id.
 	MarkSent(ctx context.Context, id int64, providerID string, at time.Time) error
+	// MarkSentBatch does what MarkSent does for each of sent, in one write:
+	// the outbox worker records the sends that ended together at once. An
+	// id that does not exist is an error, after the others are recorded.
+	MarkSentBatch(ctx context.Context, sent []Sent) error
 	// MarkRetry puts a message back for another attempt at the given time.
 	MarkRetry(ctx context.Context, id int64, at time.Time, reason string) error
 	// MarkFailed records a permanent failure with its reason.
@@ -101,6 +105,9 @@ type Tx interface {
 	// Enqueue writes a reply to the outbox. ContactID, ConversationID,
 	// Channel, Surface, Lang, Text and Options are used.
 	Enqueue(ctx context.Context, o Outbound) (Outbound, error)
+	// Reply does AddMessage(m) then Enqueue(o), in one round trip where
+	// the database is across a network: the engine's every reply.
+	Reply(ctx context.Context, m Message, o Outbound) error
 	// OpenHandoff returns the conversation's open handoff, or ErrNotFound.
 	OpenHandoff(ctx context.Context, conversationID int64) (Handoff, error)
 	// CreateHandoff opens a handoff; when one is already open it returns
@@ -115,6 +122,14 @@ type Tx interface {
 	// DeleteContactData erases the contact, its conversations, messages,
 	// handoffs and pending outbox, keeping only the dedupe records.
 	DeleteContactData(ctx context.Context, contactID int64) error
+}
+
+// Sent is one reply the provider accepted: the outbox row, the provider's
+// id for it and when.
+type Sent struct {
+	ID         int64
+	ProviderID string
+	At         time.Time
 }
 
 // OutboxStats is the outbox queue as monitoring sees it.

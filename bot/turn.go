@@ -390,10 +390,7 @@ func (t *turn) write(text string, opts []Option) error {
 	if t.conv.Surface != SurfaceSMS {
 		t.conv.State.Pending = ""
 	}
-	if _, err := t.tx.AddMessage(t.ctx, Message{ConversationID: t.conv.ID, Direction: FromBot, Text: text, Topic: t.topic}); err != nil {
-		return err
-	}
-	_, err := t.tx.Enqueue(t.ctx, Outbound{
+	err := t.tx.Reply(t.ctx, Message{ConversationID: t.conv.ID, Direction: FromBot, Text: text, Topic: t.topic}, Outbound{
 		ContactID: t.contact.ID, ConversationID: t.conv.ID, Channel: t.in.Channel,
 		Surface: t.conv.Surface, Lang: t.conv.Lang, Text: text, Options: opts,
 	})

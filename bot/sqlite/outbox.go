@@ -159,14 +159,17 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, limit int, lease
 	return out, nil
 }
 
+// markSentQuery takes one message out of the queue as sent.
+const markSentQuery = `UPDATE outbox SET status = 'sent', provider_id = ?, sent_at = ?,
+	leased_until = NULL, failed_at = NULL, held_at = NULL, window_closed = 0,
+	delivery = '', error_code = '', delivery_at = NULL WHERE id = ?`
+
 // MarkSent records that message id was delivered to the provider as
 // providerID: it leaves the queue (status sent) and is deleted by Purge
 // after the retention period. It succeeds whatever the message's status,
 // since the provider's word is final.
 func (s *Store) MarkSent(ctx context.Context, id int64, providerID string, at time.Time) error {
-	res, err := s.exec(ctx, true, `UPDATE outbox SET status = 'sent', provider_id = ?, sent_at = ?,
-		leased_until = NULL, failed_at = NULL, held_at = NULL, window_closed = 0,
-		delivery = '', error_code = '', delivery_at = NULL WHERE id = ?`, nullString(providerID), ms(at), id)
+	res, err := s.exec(ctx, true, markSentQuery, nullString(providerID), ms(at), id)
 	return affectedOne(res, err, "mark sent: outbox", id)
 }
 

@@ -46,6 +46,8 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store) {
 		{"Rollback", testRollback},
 		{"NotFound", testNotFound},
 		{"OutboxRoundTrip", testOutboxRoundTrip},
+		{"Reply", testReply},
+		{"MarkSentBatch", testMarkSentBatch},
 		{"OutboxOrder", testOutboxOrder},
 		{"OutboxLease", testOutboxLease},
 		{"OutboxRetryAndFail", testOutboxRetryFail},
