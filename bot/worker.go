@@ -41,6 +41,7 @@ type Worker struct {
 	Backoff func(attempts int) time.Duration
 
 	once  sync.Once
+	sent  *sentLog // "mark sent" writes, grouped
 	wake  chan struct{}
 	slots chan struct{} // one token per send under way
 	done  chan struct{} // a send ended: its contact's next reply may be due
@@ -74,6 +75,7 @@ func (w *Worker) init() {
 			w.Backoff = Backoff
 		}
 		w.slots = make(chan struct{}, w.Concurrency)
+		w.sent = &sentLog{store: w.Store}
 		w.done = make(chan struct{}, 1)
 	})
 }
@@ -253,7 +255,7 @@ func (w *Worker) deliver(ctx context.Context, o Outbound) {
 	}
 	now := w.Clock().UTC()
 	if err == nil {
-		w.record(w.Store.MarkSent(ctx, o.ID, id, now))
+		w.record(w.sent.record(Sent{ID: o.ID, ProviderID: id, At: now}))
 		return
 	}
 	kind, after := SendErrorKindOf(err)
