@@ -327,6 +327,7 @@ func (s *Store) AuditLog(ctx context.Context, limit int) ([]bot.AuditEntry, erro
 // second UPDATE waits for the first and then finds it assigned) it returns
 // bot.ErrConflict.
 func (t *tx) ClaimHandoff(ctx context.Context, id, caseworkerID int64) error {
+	t.forgetHandoff()
 	tag, err := t.tx.Exec(ctx, `UPDATE handoffs SET status = 'assigned', caseworker_id = $1
 		WHERE id = $2 AND status = 'waiting'`, caseworkerID, id)
 	if err := affectedOne(tag, err, "claim handoff", id); errors.Is(err, bot.ErrNotFound) {
@@ -339,6 +340,7 @@ func (t *tx) ClaimHandoff(ctx context.Context, id, caseworkerID int64) error {
 
 // ReleaseHandoff puts assigned handoff id back in the queue.
 func (t *tx) ReleaseHandoff(ctx context.Context, id int64) error {
+	t.forgetHandoff()
 	tag, err := t.tx.Exec(ctx, `UPDATE handoffs SET status = 'waiting', caseworker_id = NULL
 		WHERE id = $1 AND status = 'assigned'`, id)
 	return affectedOne(tag, err, "release handoff", id)

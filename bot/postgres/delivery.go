@@ -170,27 +170,3 @@ func (s *Store) Outbox(ctx context.Context, conversationID int64) ([]bot.Outboun
 	}
 	return out, nil
 }
-
-// releaseHeld makes the contact's held replies (and those refused for a
-// closed window) due now: the person wrote, so the window is open again.
-func (t *tx) releaseHeld(ctx context.Context, contactID int64, now time.Time) error {
-	_, err := t.tx.Exec(ctx, `UPDATE outbox SET held_at = NULL, window_closed = FALSE, not_before = $1
-		WHERE contact_id = $2 AND status = 'queued' AND (held_at IS NOT NULL OR window_closed)`,
-		ms(now), contactID)
-	if err != nil {
-		return fmt.Errorf("release held replies: %w", err)
-	}
-	return nil
-}
-
-// sealProfile stores the contact's provider display name, sealed.
-func (t *tx) sealProfile(ctx context.Context, contactID int64, profile string) error {
-	sealed, err := t.s.keys.Seal([]byte(profile))
-	if err != nil {
-		return fmt.Errorf("profile: %w", err)
-	}
-	if _, err := t.tx.Exec(ctx, `UPDATE contacts SET profile_sealed = $1 WHERE id = $2`, sealed, contactID); err != nil {
-		return fmt.Errorf("profile: %w", err)
-	}
-	return nil
-}

@@ -18,7 +18,7 @@
 //     after the previous one committed, and reads its conversation then:
 //     no lost update of the conversation state, one contact and one
 //     conversation however many replicas receive the same person at once.
-//   - Enqueue locks the contact row too, so a contact's replies get ids in
+//   - Enqueue and Reply lock the contact row too, so a contact's replies get ids in
 //     the order their transactions commit, which is the order they are sent.
 //   - ClaimOutbox selects the head of each contact's queue with FOR UPDATE
 //     OF outbox SKIP LOCKED: two replicas never claim the same row, and a

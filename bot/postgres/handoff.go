@@ -14,6 +14,12 @@ import (
 // OpenHandoff returns the conversation's handoff that is not closed, or an
 // error wrapping bot.ErrNotFound.
 func (t *tx) OpenHandoff(ctx context.Context, conversationID int64) (bot.Handoff, error) {
+	if r := t.handoff; r != nil && r.conversationID == conversationID {
+		if !r.found {
+			return bot.Handoff{}, fmt.Errorf("open handoff: conversation %d: %w", conversationID, bot.ErrNotFound)
+		}
+		return r.h, nil
+	}
 	h, err := scanHandoff(t.tx.QueryRow(ctx, `SELECT `+handoffCols+` FROM handoffs
 		WHERE conversation_id = $1 AND status <> 'closed'`, conversationID))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -39,6 +45,7 @@ func (t *tx) CreateHandoff(ctx context.Context, h bot.Handoff) (bot.Handoff, err
 	default:
 		return bot.Handoff{}, fmt.Errorf("create handoff: cannot open a handoff as %q", h.Status)
 	}
+	t.forgetHandoff()
 	var one int
 	err := t.tx.QueryRow(ctx, `SELECT 1 FROM conversations WHERE id = $1`, h.ConversationID).Scan(&one)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -69,6 +76,7 @@ func (t *tx) CreateHandoff(ctx context.Context, h bot.Handoff) (bot.Handoff, err
 // It is not part of bot.Tx yet; the console and bot/storetest reach it
 // through an interface.
 func (t *tx) AssignHandoff(ctx context.Context, id, caseworkerID int64) error {
+	t.forgetHandoff()
 	tag, err := t.tx.Exec(ctx, `UPDATE handoffs SET status = 'assigned', caseworker_id = $1
 		WHERE id = $2 AND status <> 'closed'`, caseworkerID, id)
 	return affectedOne(tag, err, "assign handoff", id)
@@ -77,6 +85,7 @@ func (t *tx) AssignHandoff(ctx context.Context, id, caseworkerID int64) error {
 // CloseHandoff closes open handoff id at at. It is not part of bot.Tx yet;
 // the console and bot/storetest reach it through an interface.
 func (t *tx) CloseHandoff(ctx context.Context, id int64, at time.Time) error {
+	t.forgetHandoff()
 	tag, err := t.tx.Exec(ctx, `UPDATE handoffs SET status = 'closed', closed_at = $1
 		WHERE id = $2 AND status <> 'closed'`, ms(orNow(at, t.s.now())), id)
 	return affectedOne(tag, err, "close handoff", id)

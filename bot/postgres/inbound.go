@@ -16,7 +16,23 @@ import (
 type tx struct {
 	s  *Store
 	tx pgx.Tx
+	// handoff is the open handoff of a conversation as RecordInbound read
+	// it, which spares the engine's next call, OpenHandoff, a round trip.
+	// Every method that writes handoffs drops it (forgetHandoff).
+	handoff *openHandoff
 }
+
+// openHandoff is what OpenHandoff would return for conversationID: h,
+// or none when found is false.
+type openHandoff struct {
+	conversationID int64
+	h              bot.Handoff
+	found          bool
+}
+
+// forgetHandoff drops what RecordInbound read of the open handoff, before
+// a write to handoffs makes it stale.
+func (t *tx) forgetHandoff() { t.handoff = nil }
 
 var _ bot.Tx = (*tx)(nil)
 
@@ -34,6 +50,9 @@ var _ bot.Tx = (*tx)(nil)
 // in.ReceivedAt (or the store's clock when it is zero or in the future). A
 // new conversation gets in.Surface (or the channel's usual surface) and
 // in.Campaign. The returned Contact carries in.Address.
+//
+// It takes two round trips (recordContactQuery, then recordMessageQuery:
+// see there why not one).
 func (t *tx) RecordInbound(ctx context.Context, in bot.Inbound) (bot.Contact, bot.Conversation, error) {
 	if in.Channel == "" || in.Address == "" {
 		return bot.Contact{}, bot.Conversation{}, errors.New("record inbound: channel and address are required")
@@ -43,29 +62,48 @@ func (t *tx) RecordInbound(ctx context.Context, in bot.Inbound) (bot.Contact, bo
 	if !in.ReceivedAt.IsZero() && in.ReceivedAt.Before(now) {
 		at = in.ReceivedAt.UTC().Truncate(time.Millisecond)
 	}
-	if in.ProviderID != "" {
-		tag, err := t.tx.Exec(ctx, `INSERT INTO inbound_dedupe (channel, provider_id, received_at)
-			VALUES ($1, $2, $3) ON CONFLICT (channel, provider_id) DO NOTHING`,
-			text(in.Channel), text(in.ProviderID), ms(at))
-		if err != nil {
-			return bot.Contact{}, bot.Conversation{}, fmt.Errorf("record inbound: dedupe: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return bot.Contact{}, bot.Conversation{}, fmt.Errorf("record inbound %s message: %w", in.Channel, bot.ErrDuplicate)
+	sealed, err := t.s.keys.Seal([]byte(in.Address))
+	if err != nil {
+		return bot.Contact{}, bot.Conversation{}, fmt.Errorf("record inbound: contact: %w", err)
+	}
+	var profile []byte
+	if in.Profile != "" {
+		if profile, err = t.s.keys.Seal([]byte(in.Profile)); err != nil {
+			return bot.Contact{}, bot.Conversation{}, fmt.Errorf("record inbound: profile: %w", err)
 		}
 	}
-	c, err := t.upsertContact(ctx, in.Channel, in.Address, at)
+	c := bot.Contact{Channel: in.Channel, Key: t.s.keys.LookupKey(in.Channel, in.Address), Address: in.Address}
+	var created, seen int64
+	err = t.tx.QueryRow(ctx, recordContactQuery, text(in.Channel), text(in.ProviderID), ms(at), c.Key, sealed, profile).
+		Scan(&c.ID, &c.OptedOut, &c.Blocked, &created, &seen)
+	if errors.Is(err, pgx.ErrNoRows) && in.ProviderID != "" {
+		return bot.Contact{}, bot.Conversation{}, fmt.Errorf("record inbound %s message: %w", in.Channel, bot.ErrDuplicate)
+	}
+	if err != nil {
+		return bot.Contact{}, bot.Conversation{}, fmt.Errorf("record inbound: contact: %w", err)
+	}
+	c.CreatedAt, c.LastSeen = fromMS(created), fromMS(seen)
+	surface := in.Surface
+	if surface == "" {
+		surface = defaultSurface(in.Channel)
+	}
+	conv, handoff, err := scanRecorded(t.tx.QueryRow(ctx, recordMessageQuery, c.ID, text(surface), text(in.Campaign), ms(now),
+		text(bot.FromPerson), text(in.Text), nullText(in.ProviderID), ms(at)))
+	if errors.Is(err, pgx.ErrNoRows) {
+		// The conversation was created meanwhile, by a transaction that
+		// did not hold the contact's lock: none does today.
+		return t.recordInboundSlow(ctx, c, in, at, now)
+	}
 	if err != nil {
 		return bot.Contact{}, bot.Conversation{}, fmt.Errorf("record inbound: %w", err)
 	}
-	if in.Profile != "" {
-		if err := t.sealProfile(ctx, c.ID, in.Profile); err != nil {
-			return bot.Contact{}, bot.Conversation{}, fmt.Errorf("record inbound: %w", err)
-		}
-	}
-	if err := t.releaseHeld(ctx, c.ID, now); err != nil {
-		return bot.Contact{}, bot.Conversation{}, fmt.Errorf("record inbound: %w", err)
-	}
+	t.handoff = &handoff
+	return c, conv, nil
+}
+
+// recordInboundSlow finishes RecordInbound when recordMessageQuery found
+// no conversation to write to, one statement at a time.
+func (t *tx) recordInboundSlow(ctx context.Context, c bot.Contact, in bot.Inbound, at, now time.Time) (bot.Contact, bot.Conversation, error) {
 	conv, err := t.conversationFor(ctx, c.ID, in, now)
 	if err != nil {
 		return bot.Contact{}, bot.Conversation{}, fmt.Errorf("record inbound: %w", err)

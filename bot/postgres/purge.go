@@ -19,6 +19,7 @@ const purgeBatch = 500
 // rows stay, so a late redelivery of an old message is still ignored; they
 // hold no link to the contact.
 func (t *tx) DeleteContactData(ctx context.Context, contactID int64) error {
+	t.forgetHandoff()
 	n, err := deleteContacts(ctx, t.tx, []int64{contactID}, nil)
 	if err != nil {
 		return fmt.Errorf("delete contact %d: %w", contactID, err)

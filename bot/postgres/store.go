@@ -81,9 +81,6 @@ func Open(ctx context.Context, url string, keys *bot.Keyring, clock func() time.
 	if keys == nil {
 		return nil, errors.New("open postgres store: nil keyring")
 	}
-	if clock == nil {
-		clock = time.Now
-	}
 	if err := CheckURL(url); err != nil {
 		return nil, fmt.Errorf("open postgres store: %w", err)
 	}
@@ -93,6 +90,14 @@ func Open(ctx context.Context, url string, keys *bot.Keyring, clock func() time.
 	}
 	if !strings.Contains(url, "pool_max_conns") {
 		cfg.MaxConns = defaultMaxConns
+	}
+	return open(ctx, cfg, keys, clock)
+}
+
+// open is Open on a parsed configuration; tests set a tracer on it.
+func open(ctx context.Context, cfg *pgxpool.Config, keys *bot.Keyring, clock func() time.Time) (*Store, error) {
+	if clock == nil {
+		clock = time.Now
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = connectTimeout
