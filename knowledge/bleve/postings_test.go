@@ -27,7 +27,7 @@ func TestQuestionSimsExact(t *testing.T) {
 				continue
 			}
 			_, hasOwn := x.langs[lang]
-			_, exps, err := x.gather(ctx, words, lang, hasOwn)
+			_, exps, err := x.gather(ctx, words, lang, hasOwn, false)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -25,8 +25,9 @@ type candidate struct {
 	away     string // "elsewhere:<subject>" when turned away (elsewhere.go)
 }
 
-// rank searches every language and returns the candidate topics, best
-// first, with the words and their weights.
+// rank returns the candidate topics, best first, with the words and their
+// weights: from the person's language, French and English when that first
+// pass is sure enough (nearConfidence), else from every language.
 func (x *Index) rank(ctx context.Context, text, lang string) ([]*candidate, []word, []float64, error) {
 	if !knowledge.IsLanguage(lang) {
 		lang = "" // unknown: every language is searched as the person's
@@ -39,9 +40,36 @@ func (x *Index) rank(ctx context.Context, text, lang string) ([]*candidate, []wo
 	// fully, and the words of the message that no article can know are
 	// left out of the coverage (see weights).
 	_, hasOwn := x.langs[lang]
-	byTopic, exps, err := x.gather(ctx, words, lang, hasOwn)
+	if hasOwn && lang != "" {
+		cands, weights, err := x.score(ctx, text, lang, words, all, hasOwn, true)
+		if err != nil || len(cands) > 0 && cands[0].conf >= nearConfidence && cands[0].away == "" {
+			return cands, words, weights, err
+		}
+	}
+	cands, weights, err := x.score(ctx, text, lang, words, all, hasOwn, false)
+	return cands, words, weights, err
+}
+
+// nearLangs are the languages searched, besides the person's own, in the
+// first pass (see nearConfidence): the ones people mix into theirs most,
+// the French of the administration and English.
+var nearLangs = []string{"fr", "en"}
+
+// nearConfidence is how sure the first pass, on the person's language and
+// nearLangs only, must be of its best topic for the other 13 languages
+// not to be searched. Most messages are answered there at a third of the
+// cost. Measured when it was set: the same answers on the development
+// and held-out sets, one more right and one more wrong on the 300 check
+// lines, with 0.6, 0.7, 0.8 or 0.9 alike.
+const nearConfidence = 0.8
+
+// score searches the languages (all, or with near the person's and
+// nearLangs only) and ranks the candidate topics, best first; it returns
+// them with the words' weights.
+func (x *Index) score(ctx context.Context, text, lang string, words []word, all, hasOwn, near bool) ([]*candidate, []float64, error) {
+	byTopic, exps, err := x.gather(ctx, words, lang, hasOwn, near)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	weights := x.weights(words, lang, hasOwn || lang == "")
 	tail, tailTotal := x.tailWeights(text, lang, words, weights)
@@ -102,7 +130,7 @@ func (x *Index) rank(ctx context.Context, text, lang string) ([]*candidate, []wo
 	if !all {
 		turnAway(cands, asked, x.elsewhere(words, lang, hasOwn, weights, total))
 	}
-	return cands, words, weights, nil
+	return cands, weights, nil
 }
 
 // storyWeight scales the weight of the words of a long message that are
@@ -172,7 +200,7 @@ func invert(exps [][]map[string]float64) []map[string][]wordMatch {
 // gather searches every language index and merges the hits per topic,
 // keeping for each word its best strength over the topic's articles. It
 // also returns the terms each word expanded to, per language and word.
-func (x *Index) gather(ctx context.Context, words []word, lang string, hasOwn bool) (map[string]*candidate, [][]map[string]float64, error) {
+func (x *Index) gather(ctx context.Context, words []word, lang string, hasOwn, near bool) (map[string]*candidate, [][]map[string]float64, error) {
 	byTopic := map[string]*candidate{}
 	exps := make([][]map[string]float64, len(x.order))
 	for col, l := range x.order {
@@ -182,6 +210,9 @@ func (x *Index) gather(ctx context.Context, words []word, lang string, hasOwn bo
 		li := x.langs[l]
 		own := l == lang || lang == ""
 		exps[col] = make([]map[string]float64, len(words))
+		if near && !own && !slices.Contains(nearLangs, l) {
+			continue // no expansion: no hit, no question compared
+		}
 		for i, w := range words {
 			exps[col][i] = li.expand(w.forms[col], w.tok, w.fuzz, own)
 		}
