@@ -1,11 +1,16 @@
 package bleve
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
+	"math"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -15,12 +20,13 @@ const maxQueryWords = 40
 // Strength of the ways a query word can meet an index term, before the
 // field weight. Exact matches always outrank approximate ones.
 const (
-	matchExact  = 1.0
-	matchPrefix = 0.7  // one word is the other plus an ending
-	matchFuzzy1 = 0.6  // one typo
-	matchFuzzy2 = 0.45 // two typos (words of 9 letters or more)
-	crossLang   = 0.7  // a match in another language's article
-	perLangHits = 10   // hits asked of each language index
+	matchExact   = 1.0
+	matchPrefix  = 0.7  // one word is the other plus an ending
+	matchFuzzy1  = 0.6  // one typo
+	matchFuzzy2  = 0.45 // two typos (words of 9 letters or more)
+	crossLang    = 0.7  // a match in another language's article
+	perLangHits  = 10   // hits kept from each language index
+	perLangSpare = 5    // more asked for, so rounded ties are cut alike
 )
 
 // fuzziness is the number of typos tolerated in a word of the given
@@ -132,8 +138,12 @@ func (x *Index) searchLang(ctx context.Context, li *langIndex, exps []map[string
 	if len(terms) == 0 {
 		return &langMatches{}, nil
 	}
+	// In a fixed order: Bleve adds the clauses' scores in this order, and
+	// an order taken from the map would change the sums in their last bits
+	// from one search to the next (and so, at a tie, the answer).
 	should := make([]query.Query, 0, len(terms)*len(li.fields))
-	for t, tq := range terms {
+	for _, t := range slices.Sorted(maps.Keys(terms)) {
+		tq := terms[t]
 		for fi, f := range li.fields {
 			if tq.fields&(1<<fi) == 0 {
 				continue
@@ -144,11 +154,26 @@ func (x *Index) searchLang(ctx context.Context, li *langIndex, exps []map[string
 			should = append(should, q)
 		}
 	}
-	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(should), perLangHits, 0, false)
+	// A few more hits than kept: Bleve's scores vary in their last bits
+	// with how the index was built (the order it adds a hit's clause
+	// scores), so they are rounded (roundScore) and the hits sorted again,
+	// ties by article id. Two builds of one index, two replicas or one
+	// before and after a restart, then give the same answer.
+	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(should), perLangHits+perLangSpare, 0, false)
 	res, err := li.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("searching %s index: %w", li.lang, err)
 	}
+	for _, h := range res.Hits {
+		h.Score = roundScore(h.Score)
+	}
+	slices.SortStableFunc(res.Hits, func(a, b *search.DocumentMatch) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	res.Hits = res.Hits[:min(len(res.Hits), perLangHits)]
 	lm := &langMatches{strength: make(map[string][]float64, len(res.Hits)), score: make(map[string]float64, len(res.Hits))}
 	sts := make([]float64, len(res.Hits)*len(exps)) // the hits' strengths, in one allocation
 	for k, h := range res.Hits {
@@ -187,4 +212,14 @@ type meet struct {
 	word     int
 	strength float64
 	in       []uint8
+}
+
+// roundScore keeps 9 significant digits of a Bleve score: enough to rank,
+// and the last bits, which depend on how the index was built, are gone.
+func roundScore(s float64) float64 {
+	if s == 0 || math.IsInf(s, 0) || math.IsNaN(s) {
+		return s
+	}
+	e := math.Pow(10, 9-math.Ceil(math.Log10(math.Abs(s))))
+	return math.Round(s*e) / e
 }
