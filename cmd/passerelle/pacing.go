@@ -32,15 +32,16 @@ func (c Config) sendConcurrency() int {
 
 // sharedPacer is the pacer that keeps a provider's rate (perSecond, no
 // burst) for all replicas together, and whether there is one. On
-// PostgreSQL, which several replicas may share, it is bot.StorePacer:
-// every API call books its slot in the send_rates table (one UPDATE). On
-// SQLite there is one process, and the channels pace in memory, which
-// costs the single writer nothing.
-func (m *Main) sharedPacer(perSecond float64) (bot.StorePacer, bool) {
+// PostgreSQL, which several replicas may share, it is bot.BlockPacer: a
+// tenth of a second's worth of API calls is booked at once in the
+// send_rates table (one UPDATE), then spread by this process. On SQLite
+// there is one process, and the channels pace in memory, which costs the
+// single writer nothing.
+func (m *Main) sharedPacer(perSecond float64) (*bot.BlockPacer, bool) {
 	if m.Config.DatabaseURL == "" || m.Store == nil {
-		return bot.StorePacer{}, false
+		return nil, false
 	}
-	return bot.StorePacer{Store: m.Store, Rate: bot.PerSecond(perSecond, 1), Clock: m.Clock}, true
+	return bot.NewBlockPacer(m.Store, perSecond, m.Clock), true
 }
 
 // interval is the time between two sends at perSecond.
