@@ -83,6 +83,10 @@ func run(ctx context.Context, args []string, env *runEnv) error {
 		usage(env.stderr)
 		return errors.New("no command given")
 	}
+	if args[0] == "help" {
+		usage(env.stdout)
+		return nil
+	}
 	for _, c := range commands() {
 		words := splitName(c.name)
 		if len(args) >= len(words) && equal(args[:len(words)], words) {

@@ -185,6 +185,19 @@ func TestEveryCommandHasHelp(t *testing.T) {
 	}
 }
 
+// TestHelpCommand: "passerelle help" prints every command, and succeeds.
+func TestHelpCommand(t *testing.T) {
+	e, out, _ := testEnv(t, "", nil)
+	if err := run(context.Background(), []string{"help"}, e); err != nil {
+		t.Fatalf("help: %v", err)
+	}
+	for _, c := range commands() {
+		if !strings.Contains(out.String(), c.name) {
+			t.Errorf("help does not list %q:\n%s", c.name, out)
+		}
+	}
+}
+
 func TestInvalidConfigStopsTheStart(t *testing.T) {
 	e, _, _ := testEnv(t, "", map[string]string{"PASSERELLE_RETENTION_DAYS": "-3"})
 	err := run(context.Background(), []string{"serve"}, e)
