@@ -109,8 +109,8 @@ func foldLetter(r rune) (a, b rune, ok bool) {
 		return laryngeal(r - 0xB8), 0, true
 	case r >= 0x1220 && r <= 0x1227: // ሠ -> ሰ
 		return r + 0x10, 0, true
-	case r >= 0x12D0 && r <= 0x12D6: // ዐ -> አ
-		return laryngeal(r - 0x30), 0, true
+	case r == 0x12D3: // ዓ -> ዐ (not አ: Tigrinya ዓደይ "my country", ኣደይ "my mother")
+		return 0x12D0, 0, true
 	case r >= 0x1340 && r <= 0x1347: // ፀ -> ጸ
 		return r - 0x08, 0, true
 	case r == 0x1203, r == 0x12A3, r == 0x12A7: // ሃ -> ሀ; ኣ, ኧ -> አ

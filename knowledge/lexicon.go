@@ -39,7 +39,8 @@ var langFiles embed.FS
 // another language needs them apart (Pashto ټ is typed ت on a Persian
 // keyboard; Persian needs no ټ); it applies to every token of the
 // language before the groups. [latin] gives the romanisation of the
-// script, for Transliterate. A line of [same] is one group; its first entry is the form the others
+// script, for Transliterate; [capitals] the capitals that are letters of
+// their own when the language is typed in Latin letters (see Tokens). A line of [same] is one group; its first entry is the form the others
 // are written as. An entry ending in "*" is a stem: it matches a word that
 // starts with it and adds at most four letters, which are kept after the
 // first entry's stem (every entry of such a group is a stem). Groups of a
@@ -52,6 +53,7 @@ type Lexicon struct {
 	Letters  map[rune]rune     // letter folds, applied first
 	latin    map[string]string // romanisation: Latin letters -> script, see Transliterate
 	latinMax int               // longest key of latin, in bytes
+	capitals map[rune]string   // Latin capitals that are letters of their own, see Tokens
 	phrases  map[string][]phrase
 	stems    []stemRule
 }
@@ -72,7 +74,7 @@ const maxStemEnding = 4
 // LoadLexicon returns the search data of lang merged with that of every
 // language; an unknown or empty lang gets the shared data alone.
 func LoadLexicon(lang string) (*Lexicon, error) {
-	lx := &Lexicon{Lang: lang, Letters: map[rune]rune{}, phrases: map[string][]phrase{}, latin: map[string]string{}}
+	lx := &Lexicon{Lang: lang, Letters: map[rune]rune{}, phrases: map[string][]phrase{}, latin: map[string]string{}, capitals: map[rune]string{}}
 	files := []string{"lang/all.txt"}
 	if IsLanguage(lang) {
 		files = append(files, "lang/"+lang+".txt")
@@ -150,6 +152,14 @@ func (lx *Lexicon) parse(name, data string, owner map[string]string) error {
 				lx.latin[from] = to
 				lx.latinMax = max(lx.latinMax, len(from))
 			}
+		case "[capitals]":
+			for _, pair := range strings.Fields(line) {
+				from, to, ok := strings.Cut(pair, "=")
+				if r, _ := utf8.DecodeRuneInString(from); !ok || len(from) != 1 || r < 'A' || r > 'Z' || to == "" {
+					return fmt.Errorf("%s:%d: want C=letters with C a capital Latin letter, got %q", name, n, pair)
+				}
+				lx.capitals[rune(from[0])] = to
+			}
 		case "[stop]":
 			lx.Stop = append(lx.Stop, lx.tokens(line)...)
 		case "[same]":
@@ -190,7 +200,7 @@ func (lx *Lexicon) parse(name, data string, owner map[string]string) error {
 			lx.Synonyms = append(lx.Synonyms, group)
 			lx.add(group)
 		default:
-			return fmt.Errorf("%s:%d: text outside a [letters], [latin], [stop] or [same] section", name, n)
+			return fmt.Errorf("%s:%d: text outside a [letters], [latin], [capitals], [stop] or [same] section", name, n)
 		}
 	}
 	return nil
@@ -263,8 +273,15 @@ func (lx *Lexicon) fold(tok string) string {
 }
 
 // Tokens returns the words of text as the search sees them: normalised
-// (Normalize), letters folded, variants rewritten.
-func (lx *Lexicon) Tokens(text string) []string { return lx.Rewrite(Tokens(text)) }
+// (Normalize), letters folded, variants rewritten; first, where the
+// language has [capitals], the words typed in its chat convention are
+// written in its script (see capitalised).
+func (lx *Lexicon) Tokens(text string) []string {
+	if lx != nil && len(lx.capitals) > 0 {
+		text = lx.capitalised(text)
+	}
+	return lx.Rewrite(Tokens(text))
+}
 
 // match finds the longest phrase that starts toks.
 func (lx *Lexicon) match(toks []string) (phrase, bool) {
@@ -308,11 +325,24 @@ func (lx *Lexicon) Transliterate(tok string) (string, bool) {
 	if _, listed := lx.phrases[tok]; listed {
 		return "", false
 	}
+	return lx.script(tok)
+}
+
+// script writes a word of ASCII letters in the language's script: a
+// capital of [capitals] as given, other letters by [latin], longest
+// sequence first, letter folds applied. ok is false when a letter has no
+// equivalent.
+func (lx *Lexicon) script(word string) (string, bool) {
 	var b strings.Builder
-	for i := 0; i < len(tok); {
-		n := min(lx.latinMax, len(tok)-i)
+	for i := 0; i < len(word); {
+		if to, ok := lx.capitals[rune(word[i])]; ok {
+			b.WriteString(to)
+			i++
+			continue
+		}
+		n := min(lx.latinMax, len(word)-i)
 		for ; n > 0; n-- {
-			if to, ok := lx.latin[tok[i:i+n]]; ok {
+			if to, ok := lx.latin[word[i:i+n]]; ok {
 				b.WriteString(to)
 				break
 			}

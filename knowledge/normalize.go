@@ -3,6 +3,7 @@ package knowledge
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -32,10 +33,13 @@ import (
 //     candra vowels of English loanwords become the plain ones (ऑ -> ओ,
 //     ॉ -> ो, ऍ -> ए, ॅ -> े);
 //   - Ethiopic (ti, am): the homophone series are folded to one: ሐ, ኀ
-//     and ኸ -> ሀ, ሠ -> ሰ, ዐ -> አ, ፀ -> ጸ (Tigrinya does pronounce ሐ and ዐ
-//     apart, but writers mix them often enough that matching them is worth
-//     the rare collision), and the a-form of the ሀ and አ series is the
-//     first form (ሃ ሓ ኃ -> ሀ, ኣ ዓ ኧ -> አ: Amharic writes ሀገር and ሃገር);
+//     and ኸ -> ሀ, ሠ -> ሰ, ፀ -> ጸ (Tigrinya does pronounce ሐ apart, but
+//     writers mix them often enough that matching them is worth the rare
+//     collision), and the a-form of the ሀ, አ and ዐ series is the first
+//     form (ሃ ሓ ኃ -> ሀ, ኣ ኧ -> አ, ዓ -> ዐ: Amharic writes ሀገር and ሃገር).
+//     ዐ is kept apart from አ: in Tigrinya the fold made ዓደይ "my country"
+//     ኣደይ "my mother"; Amharic, which says them alike, folds them in its
+//     Lexicon;
 //     gemination marks removed; Ethiopic numerals, which are not
 //     positional, are kept as they are;
 //   - every decimal digit (Arabic-Indic, Persian, Devanagari, Gurmukhi...)
@@ -52,19 +56,22 @@ import (
 //   - a space is put between a letter and a digit, and between letters of
 //     different scripts ("ብOFPRA" -> "ብ ofpra", "48h" -> "48 h"), so that
 //     a French acronym typed inside a Tigrinya or Persian word still
-//     matches;
+//     matches; except the digits of Arabizi, Arabic typed in Latin letters
+//     with digits for the sounds Latin lacks ("ch7al", "3ayez"): such a
+//     word stays whole, see glueArabizi;
 //   - runs of white space become one space, with none at either end.
 func Normalize(s string) string {
 	s = norm.NFKC.String(strings.ToValidUTF8(s, " "))
 	s = strings.ToLower(s)
 	s = norm.NFD.String(s)
-	var b strings.Builder
-	b.Grow(len(s))
-	prev := classSpace // class of the last base character seen; a space is pending
+	// First fold every character, remembering its class; then write them
+	// out, with a space wherever the class changes.
+	us := make([]unit, 0, len(s))
+	prev := classSpace // class of the last base character seen
 	for _, r := range s {
 		if isMark(r) {
 			if m, keep := foldMark(r, prev); keep {
-				b.WriteRune(m)
+				us = append(us, unit{m, classMark})
 			}
 			continue
 		}
@@ -76,17 +83,27 @@ func Normalize(s string) string {
 			if o == 0 {
 				break
 			}
-			c := classOf(o)
-			if c == classSpace {
-				prev = c
-				continue
-			}
-			if c != prev && b.Len() > 0 {
-				b.WriteByte(' ') // after white space, or at a script change
-			}
-			b.WriteRune(o)
-			prev = c
+			prev = classOf(o)
+			us = append(us, unit{o, prev})
 		}
+	}
+	glueArabizi(us)
+	var b strings.Builder
+	b.Grow(len(s))
+	prev = classSpace // a space is pending
+	for _, u := range us {
+		switch {
+		case u.c == classMark:
+			b.WriteRune(u.r)
+			continue
+		case u.c == classSpace:
+			prev = classSpace
+			continue
+		case u.c != prev && b.Len() > 0:
+			b.WriteByte(' ') // after white space, or at a script change
+		}
+		b.WriteRune(u.r)
+		prev = u.c
 	}
 	return norm.NFC.String(b.String())
 }
@@ -110,7 +127,14 @@ const (
 	classGurmukhi
 	classGeorgian
 	classOther
+	classMark // a combining mark kept on the character before it
 )
+
+// unit is one folded character and its class.
+type unit struct {
+	r rune
+	c class
+}
 
 func classOf(r rune) class {
 	switch {
@@ -168,4 +192,71 @@ func foldMark(r rune, prev class) (rune, bool) {
 		}
 	}
 	return r, true
+}
+
+// glueArabizi marks as Latin the digits of Arabizi words, so that they are
+// not split from their letters: Arabic typed in Latin letters writes with
+// digits the sounds Latin lacks (3 ع, 7 ح, 2 ء, 5 خ, 9 ق), and "ch7al"
+// ("how much") split into "ch 7 al" would leave a lone 7 to match
+// amounts and durations. A digit is glued when it is
+//   - a single digit between two Latin letters: "ch7al", "m3a", "ba9i";
+//   - a single Arabizi digit (2 3 5 6 7 8 9) starting a word and followed
+//     by two Latin letters or more that are not a unit or an ordinal:
+//     "3ayez", "7abibi", "5dma", but "3ans", "2eme", "5min" and "48h" are
+//     still split.
+//
+// A digit after the letters ("sa7", and likewise "A2", "T3") is left
+// split: French levels and flat types end in a digit. Numbers, amounts
+// and phone numbers have no letters around their digits and are not
+// touched.
+func glueArabizi(us []unit) {
+	latin := func(i int) bool { return i >= 0 && i < len(us) && us[i].c == classLatin }
+	for i := 0; i < len(us); i++ {
+		if us[i].c != classDigit {
+			continue
+		}
+		j := i + 1 // end of the run of digits
+		for j < len(us) && us[j].c == classDigit {
+			j++
+		}
+		switch {
+		case j-i != 1 || !latin(j):
+		case latin(i - 1):
+			us[i].c = classLatin
+		case i == 0 || us[i-1].c == classSpace:
+			if strings.ContainsRune("2356789", us[i].r) && arabiziAfterDigit(us[j:]) {
+				us[i].c = classLatin
+			}
+		}
+		i = j - 1
+	}
+}
+
+// arabiziAfterDigit reports whether the Latin letters at the start of us,
+// which follow a word's first digit, can be the rest of an Arabizi word:
+// two letters or more, and not a unit or ordinal ("3ans", "2eme").
+func arabiziAfterDigit(us []unit) bool {
+	var w strings.Builder
+	for _, u := range us {
+		if u.c != classLatin {
+			break
+		}
+		w.WriteRune(u.r)
+	}
+	return utf8.RuneCountInString(w.String()) >= 2 && !unitWord(w.String())
+}
+
+// unitWord reports whether w is a unit or an ordinal ending people type
+// stuck to a number, in French or English.
+func unitWord(w string) bool {
+	switch w {
+	case "er", "ere", "eme", "em", "nd", "rd", "th", "st",
+		"hr", "hrs", "mn", "min", "mins", "am", "pm",
+		"jr", "jrs", "jour", "jours", "sem", "semaines", "mois", "an", "ans", "annees",
+		"day", "days", "week", "weeks", "month", "months", "year", "years", "yrs",
+		"eur", "euro", "euros", "kg", "km", "cm", "fois", "times",
+		"pers", "personnes", "enfants", "kids", "children", "people":
+		return true
+	}
+	return false
 }

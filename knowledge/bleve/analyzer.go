@@ -43,6 +43,10 @@ func newAnalyzer(lang string, lex *knowledge.Lexicon) *analyzer {
 		a.addStopList(string(fa.PersianStopWords))
 	case "hi":
 		a.addStopList(string(hi.HindiStopWords))
+		// Negation says what the person lacks ("काम नहीं मिल रहा", no
+		// work; "कागज़ नहीं हैं", no papers): Lucene's list has it as a
+		// stop word, which lost it from every search.
+		delete(a.stop, knowledge.Normalize("नहीं"))
 	case "ckb":
 		a.addStopList(string(ckb.SoraniStopWords))
 	}
@@ -53,10 +57,8 @@ func newAnalyzer(lang string, lex *knowledge.Lexicon) *analyzer {
 }
 
 // tokens splits text into normalised tokens with the variants of the
-// language's lexicon rewritten (see knowledge.Lexicon.Rewrite).
-func (a *analyzer) tokens(text string) []string {
-	return a.lex.Rewrite(knowledge.Tokens(text))
-}
+// language's lexicon rewritten (see knowledge.Lexicon.Tokens).
+func (a *analyzer) tokens(text string) []string { return a.lex.Tokens(text) }
 
 // addStopList adds the words of a list in Snowball ("|" comments) or
 // Savoy ("#" comments) format, normalised.

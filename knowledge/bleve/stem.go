@@ -34,8 +34,8 @@ func stemmerFor(lang string) func(string) string {
 			[]string{"ها", "ان", "ات", "ون", "ین", "یه", "ه", "ی"}, true)
 	case "fa": // verbal prefix, plural and comparative suffixes
 		return affixStemmer([]string{"نمی", "می"}, []string{"هایی", "های", "ها", "ترین", "تر"}, false)
-	case "ckb": // definite and indefinite suffixes
-		return affixStemmer(nil, []string{"هکان", "هکه", "یهک", "کان"}, false)
+	case "ckb": // definite, plural, indefinite and possessive suffixes
+		return soraniStemmer()
 	case "ur": // plural and oblique endings: بچہ بچے بچوں, پیسہ پیسے
 		return affixStemmer(nil, []string{"وں", "یں", "ی", "ه", "ا"}, false)
 	case "ps": // plural and oblique endings: ماشوم ماشومان ماشومانو
@@ -43,9 +43,7 @@ func stemmerFor(lang string) func(string) string {
 	case "pa": // Gurmukhi noun and adjective endings: ਬੱਚਾ ਬੱਚੇ ਬੱਚਿਆਂ
 		return suffixStripper(1, 2, "ਿਆਂ", "ੀਆਂ", "ਿਆ", "ੀਆ", "ਾਂ", "ੀਂ", "ੇਂ", "ੋਂ", "ੇ", "ਾ", "ੀ", "ੋ", "ਂ")
 	case "uk": // reflexive, then case and verb endings: допомога допомогу допомогою
-		return suffixStripper(2, 3, "ся", "сь", "ями", "ами", "ові", "еві", "ого", "ому", "ими", "ього", "ьому",
-			"ій", "ий", "ої", "ою", "ею", "ів", "ей", "ам", "ах", "ям", "ях", "ом", "ем", "ти", "ть",
-			"а", "я", "о", "е", "і", "и", "у", "ю", "ь", "й")
+		return ukrainianStemmer()
 	case "ka": // postpositions, case endings, plural ებ, final vowel: დაბრუნება დაბრუნების დაბრუნებაზე
 		return suffixStripper(3, 3, "ისთვის", "თვის", "იდან", "დან", "ამდე", "მდე", "ში", "ზე", "თან", "ით", "ად",
 			"ის", "მა", "ებ", "ს", "ი", "ა", "ე", "ო", "უ")
@@ -134,5 +132,46 @@ func affixStemmer(prefixes, suffixes []string, chain bool) func(string) string {
 			}
 		}
 		return s
+	}
+}
+
+// soraniStemmer strips one Sorani ending, longest first, keeping a stem
+// of three letters at least. The endings, in normalised spelling (ە is ه,
+// ێ is ی): the definite -(ە)کە, the plural -(ە)کان and -ان, the
+// indefinite -ێک/-یەک, each alone or followed by a possessive (-م -ت -ی
+// -مان -تان -یان): منداڵەکانم, منداڵەکان and منداڵان are مندال;
+// پاسپۆرتەکەم and پاسپۆرتێک are پاسپورت. A possessive is not stripped
+// without a marker before it: a final ی, ت or م is as often the word's own
+// (یارمەتی "help", وڵات "country"), and the form with a bare possessive
+// (پارێزەرم "my lawyer") is the one articles list as people type it.
+// A word ending in ە (پارە, پارەکە) keeps its ە alone but not before
+// -کە: stripping a final ە as well was tried and gave a false answer.
+func soraniStemmer() func(string) string {
+	var suffixes []string
+	for _, m := range []string{"هکه", "هکان", "که", "کان", "یهک", "یک"} {
+		for _, p := range []string{"", "م", "ت", "ی", "مان", "تان", "یان"} {
+			suffixes = append(suffixes, m+p)
+		}
+	}
+	return suffixStripper(1, 3, append(suffixes, "ان")...)
+}
+
+// ukrainianStemmer strips, twice at most, a reflexive, case or verb
+// ending, keeping three letters; but the и of a plural after т is the
+// plural alone, not the infinitive -ти: документи is документ, like
+// документів (it was докумен). An infinitive has a vowel, г, з, с or й
+// before its -ти (повернути, допомогти, везти, нести, знайти): those are
+// stripped as before, and so, alike, is a plural such as виплати.
+func ukrainianStemmer() func(string) string {
+	strip := suffixStripper(2, 3, "ся", "сь", "ями", "ами", "ові", "еві", "ого", "ому", "ими", "ього", "ьому",
+		"ій", "ий", "ої", "ою", "ею", "ів", "ей", "ам", "ах", "ям", "ях", "ом", "ем", "ти", "ть",
+		"а", "я", "о", "е", "і", "и", "у", "ю", "ь", "й")
+	return func(s string) string {
+		if base, ok := strings.CutSuffix(s, "ти"); ok && utf8.RuneCountInString(base) >= 3 {
+			if r, _ := utf8.DecodeLastRuneInString(base); !strings.ContainsRune("аеєиіїоуюягзсй", r) {
+				return base + "т"
+			}
+		}
+		return strip(s)
 	}
 }
