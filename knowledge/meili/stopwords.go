@@ -31,6 +31,11 @@ func StopWords(lang string, lx *knowledge.Lexicon) []string {
 			out = append(out, knowledge.Tokens(line)...)
 		}
 	}
+	if lang == "hi" {
+		// Negation says what the person lacks: the embedded index keeps
+		// नहीं too (knowledge/bleve/analyzer.go).
+		out = slices.DeleteFunc(out, func(w string) bool { return w == knowledge.Normalize("नहीं") })
+	}
 	if lx != nil {
 		out = append(out, lx.Stop...)
 	}
