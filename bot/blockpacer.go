@@ -29,10 +29,13 @@ type BlockPacer struct {
 }
 
 // slots are the booked slots of one key not used yet: left of them, the
-// next at next, the others one interval apart.
+// next at next, the others one interval apart. booking is closed when a
+// booking under way ends: one goroutine books for all, the others wait
+// for its block (16 senders booking a block each would waste 15).
 type slots struct {
-	next time.Time
-	left int
+	next    time.Time
+	left    int
+	booking chan struct{}
 }
 
 // NewBlockPacer returns the pacer of perSecond calls a second over s,
@@ -41,51 +44,66 @@ func NewBlockPacer(s Store, perSecond float64, clock func() time.Time) *BlockPac
 	return &BlockPacer{Store: s, Rate: PerSecond(perSecond, 1), Block: max(1, int(perSecond/10)), Clock: clock}
 }
 
+func (p *BlockPacer) now() time.Time {
+	if p.Clock != nil {
+		return p.Clock()
+	}
+	return time.Now()
+}
+
 // Reserve takes the next slot for key and returns how long to wait before
 // the call. When that is longer than maxWait nothing is taken, ok is
 // false and wait is how long until a slot could be had.
 func (p *BlockPacer) Reserve(ctx context.Context, key string, maxWait time.Duration) (time.Duration, bool, error) {
-	now := time.Now()
-	if p.Clock != nil {
-		now = p.Clock()
-	}
-	every := p.Rate.Every
-	if wait, ok := p.local(key, now, maxWait); ok {
-		return wait, true, nil
-	}
-	block := max(p.Block, 1)
-	wait, ok, err := p.Store.ReserveSends(ctx, key, 1, Rate{Every: every * time.Duration(block), Burst: 1}, now, maxWait)
-	if err != nil || !ok {
-		return wait, ok, err
-	}
-	if block > 1 {
+	every, block := p.Rate.Every, max(p.Block, 1)
+	for {
+		now := p.now()
 		p.mu.Lock()
 		if p.keys == nil {
 			p.keys = map[string]*slots{}
 		}
-		// This call takes the block's first slot; the others follow.
-		p.keys[key] = &slots{next: now.Add(wait + every), left: block - 1}
+		s := p.keys[key]
+		if s == nil {
+			s = &slots{}
+			p.keys[key] = s
+		}
+		if wait, ok := s.take(now, every, maxWait); ok {
+			p.mu.Unlock()
+			return wait, true, nil
+		}
+		if ch := s.booking; ch != nil { // another goroutine is booking
+			p.mu.Unlock()
+			select {
+			case <-ch:
+				continue
+			case <-ctx.Done():
+				return 0, false, ctx.Err()
+			}
+		}
+		ch := make(chan struct{})
+		s.booking = ch
 		p.mu.Unlock()
+		wait, ok, err := p.Store.ReserveSends(ctx, key, 1, Rate{Every: every * time.Duration(block), Burst: 1}, now, maxWait)
+		p.mu.Lock()
+		if err == nil && ok {
+			// This call takes the block's first slot; the others follow.
+			s.next, s.left = now.Add(wait+every), block-1
+		}
+		s.booking = nil
+		close(ch)
+		p.mu.Unlock()
+		return wait, ok, err
 	}
-	return wait, true, nil
 }
 
-// local takes a slot booked earlier by this process, when one is left
-// that is not past and comes within maxWait.
-func (p *BlockPacer) local(key string, now time.Time, maxWait time.Duration) (time.Duration, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	s := p.keys[key]
-	if s == nil {
-		return 0, false
-	}
-	every := p.Rate.Every
+// take takes a slot booked earlier, when one is left that is not past
+// and comes within maxWait. The caller holds the pacer's lock.
+func (s *slots) take(now time.Time, every, maxWait time.Duration) (time.Duration, bool) {
 	for s.left > 0 && !s.next.Add(every).After(now) { // its interval is over
 		s.next = s.next.Add(every)
 		s.left--
 	}
 	if s.left == 0 {
-		delete(p.keys, key)
 		return 0, false
 	}
 	wait := max(s.next.Sub(now), 0)

@@ -126,3 +126,55 @@ func TestBlockPacerDropsPastSlots(t *testing.T) {
 		t.Errorf("after a quiet second: wait %v, want 0 (a new block, old slots dropped)", got)
 	}
 }
+
+// countingStore counts the bookings a pacer makes on a real store.
+type countingStore struct {
+	bot.Store
+	mu       sync.Mutex
+	bookings int
+}
+
+func (c *countingStore) ReserveSends(ctx context.Context, key string, n int, r bot.Rate, now time.Time, maxWait time.Duration) (time.Duration, bool, error) {
+	c.mu.Lock()
+	c.bookings++
+	c.mu.Unlock()
+	return c.Store.ReserveSends(ctx, key, n, r, now, maxWait)
+}
+
+// TestBlockPacerBooksOnceForAll: sixteen senders at once share the block
+// one of them booked, instead of each booking (and wasting) one.
+func TestBlockPacerBooksOnceForAll(t *testing.T) {
+	keys, err := bot.NewKeyring(bytes.Repeat([]byte("k"), 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"), keys, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	cs := &countingStore{Store: s}
+	p := bot.NewBlockPacer(cs, 1000, nil) // blocks of 100
+	const senders, each = 16, 40
+	var wg sync.WaitGroup
+	for range senders {
+		wg.Go(func() {
+			for range each {
+				wait, ok, err := p.Reserve(context.Background(), "twilio:+33600000000", time.Minute)
+				if err != nil || !ok {
+					t.Errorf("Reserve: %v %v", ok, err)
+					return
+				}
+				time.Sleep(wait)
+			}
+		})
+	}
+	wg.Wait()
+	// 640 calls need 7 blocks; slots that pass unused (a sender late to
+	// its slot) cost a few more. A block per sender per round would be
+	// well over a hundred.
+	if cs.bookings > 20 {
+		t.Errorf("%d bookings for %d calls in blocks of %d: the senders did not share their blocks", cs.bookings, senders*each, p.Block)
+	}
+	t.Logf("%d bookings for %d calls", cs.bookings, senders*each)
+}
