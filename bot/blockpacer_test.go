@@ -20,15 +20,7 @@ import (
 // the last call cannot go before (600 - 2 blocks) intervals: two pacers
 // pacing only themselves would finish in half that.
 func TestBlockPacerSharedRate(t *testing.T) {
-	keys, err := bot.NewKeyring(bytes.Repeat([]byte("k"), 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"), keys, time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := pacerStore(t)
 	const perSecond, perWorker = 1000, 100
 	every := time.Second / perSecond
 	pacers := []*bot.BlockPacer{bot.NewBlockPacer(s, perSecond, nil), bot.NewBlockPacer(s, perSecond, nil)}
@@ -85,15 +77,7 @@ func TestBlockPacerSharedRate(t *testing.T) {
 // TestBlockPacerDropsPastSlots: slots of a block whose time has passed
 // are not used late; a quiet spell then books a new block.
 func TestBlockPacerDropsPastSlots(t *testing.T) {
-	keys, err := bot.NewKeyring(bytes.Repeat([]byte("k"), 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"), keys, time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := pacerStore(t)
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	p := bot.NewBlockPacer(s, 30, func() time.Time { return now })
 	if p.Block != 3 {
@@ -144,15 +128,7 @@ func (c *countingStore) ReserveSends(ctx context.Context, key string, n int, r b
 // TestBlockPacerBooksOnceForAll: sixteen senders at once share the block
 // one of them booked, instead of each booking (and wasting) one.
 func TestBlockPacerBooksOnceForAll(t *testing.T) {
-	keys, err := bot.NewKeyring(bytes.Repeat([]byte("k"), 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"), keys, time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := pacerStore(t)
 	cs := &countingStore{Store: s}
 	p := bot.NewBlockPacer(cs, 1000, nil) // blocks of 100
 	const senders, each = 16, 40
@@ -177,4 +153,19 @@ func TestBlockPacerBooksOnceForAll(t *testing.T) {
 		t.Errorf("%d bookings for %d calls in blocks of %d: the senders did not share their blocks", cs.bookings, senders*each, p.Block)
 	}
 	t.Logf("%d bookings for %d calls", cs.bookings, senders*each)
+}
+
+// pacerStore is a new SQLite store, closed when the test ends.
+func pacerStore(t *testing.T) bot.Store {
+	t.Helper()
+	keys, err := bot.NewKeyring(bytes.Repeat([]byte("k"), 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"), keys, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }

@@ -1,42 +1,16 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestDebugProfiler checks that the profiler answers on its own address
 // when PASSERELLE_DEBUG_ADDR is set, and never on the public one.
 func TestDebugProfiler(t *testing.T) {
-	cfg, err := loadConfig("", env(map[string]string{
-		"PASSERELLE_DATA_DIR": t.TempDir(), "PASSERELLE_ADDR": "127.0.0.1:0",
-		"PASSERELLE_DEBUG_ADDR": "127.0.0.1:0",
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &Main{Config: cfg, Log: newLogger(&bytes.Buffer{}, "info")}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := m.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-		m.Close()
-	}()
-	for i := 0; i < 200 && !m.ready.Load(); i++ {
-		time.Sleep(10 * time.Millisecond)
-	}
+	base, m := startServerWith(t, map[string]string{"PASSERELLE_DEBUG_ADDR": "127.0.0.1:0"})
 	get := func(url string) (int, string) {
 		t.Helper()
 		resp, err := http.Get(url)
@@ -50,7 +24,7 @@ func TestDebugProfiler(t *testing.T) {
 	if code, body := get("http://" + m.DebugAddr.Load().(string) + "/debug/pprof/"); code != 200 || !strings.Contains(body, "goroutine") {
 		t.Errorf("profiler index: %d %.80q", code, body)
 	}
-	if code, _ := get("http://" + m.Addr.Load().(string) + "/debug/pprof/"); code != http.StatusNotFound {
+	if code, _ := get(base + "/debug/pprof/"); code != http.StatusNotFound {
 		t.Errorf("profiler on the public address: %d, want 404", code)
 	}
 	if _, err := loadConfig("", env(map[string]string{"PASSERELLE_DEBUG_ADDR": "6060"})); err == nil || !strings.Contains(err.Error(), "PASSERELLE_DEBUG_ADDR") {

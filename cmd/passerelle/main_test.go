@@ -30,7 +30,16 @@ func testEnv(t testing.TB, stdin string, vars map[string]string) (*runEnv, *byte
 
 // startServer runs Main on a free port and returns its base URL.
 func startServer(t *testing.T) (string, *Main) {
-	cfg, err := loadConfig("", env(map[string]string{"PASSERELLE_DATA_DIR": t.TempDir(), "PASSERELLE_ADDR": "127.0.0.1:0"}))
+	return startServerWith(t, nil)
+}
+
+// startServerWith is startServer with more settings.
+func startServerWith(t *testing.T, more map[string]string) (string, *Main) {
+	vars := map[string]string{"PASSERELLE_DATA_DIR": t.TempDir(), "PASSERELLE_ADDR": "127.0.0.1:0"}
+	for k, v := range more {
+		vars[k] = v
+	}
+	cfg, err := loadConfig("", env(vars))
 	if err != nil {
 		t.Fatal(err)
 	}
