@@ -15,7 +15,7 @@ import (
 // tx is bot.Tx on one transaction.
 type tx struct {
 	s  *Store
-	tx pgx.Tx
+	tx querier
 	// handoff is the open handoff of a conversation as RecordInbound read
 	// it, which spares the engine's next call, OpenHandoff, a round trip.
 	// Every method that writes handoffs drops it (forgetHandoff).

@@ -34,7 +34,7 @@ func (t *tx) DeleteContactData(ctx context.Context, contactID int64) error {
 // them, children first (the foreign keys would cascade, but explicit
 // deletes let Purge count the rows). It returns how many contacts were
 // deleted, and adds every row deleted to *rows when rows is not nil.
-func deleteContacts(ctx context.Context, t pgx.Tx, ids []int64, rows *int64) (int64, error) {
+func deleteContacts(ctx context.Context, t querier, ids []int64, rows *int64) (int64, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}

@@ -149,13 +149,20 @@ func (s *Store) InTx(ctx context.Context, fn func(bot.Tx) error) error {
 		return fmt.Errorf("begin: %w", ctx.Err())
 	}
 	defer func() { <-s.turns }()
-	return s.write(ctx, func(t pgx.Tx) error { return fn(&tx{s: s, tx: t}) })
+	return s.writeLazy(ctx, func(q querier) error { return fn(&tx{s: s, tx: q}) })
 }
 
 // write runs fn in a transaction, retrying it when PostgreSQL asks to.
 func (s *Store) write(ctx context.Context, fn func(pgx.Tx) error) error {
+	return s.retry(ctx, func() error { return s.writeOnce(ctx, fn) })
+}
+
+// retry runs once until it succeeds, fails for good, or maxAttempts,
+// waiting a little longer each time: PostgreSQL aborts a transaction for a
+// deadlock or a serialization failure that would succeed if run again.
+func (s *Store) retry(ctx context.Context, once func() error) error {
 	for attempt := 1; ; attempt++ {
-		err := s.writeOnce(ctx, fn)
+		err := once()
 		if err == nil || !retryable(err) || attempt == maxAttempts {
 			return err
 		}
