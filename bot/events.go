@@ -12,9 +12,10 @@ import "context"
 // an Events carries them to the other replicas. A single process needs
 // none (the console's default).
 type Events interface {
-	// Publish sends event to the other replicas. It may be lost if a
-	// replica is not listening at that moment (see EventResync).
-	Publish(ctx context.Context, event string) error
+	// Publish sends events to the other replicas, together (on
+	// PostgreSQL, one statement). They may be lost if a replica is not
+	// listening at that moment (see EventResync).
+	Publish(ctx context.Context, events ...string) error
 	// Listen calls deliver with each event another replica published,
 	// until ctx ends; it reconnects by itself when its connection drops.
 	// Events published while it was disconnected are lost: after each

@@ -132,13 +132,14 @@ func (r *relay) run(ctx context.Context) {
 		batch := r.pending
 		r.pending = nil
 		r.mu.Unlock()
-		for _, ev := range batch {
-			pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			err := r.events.Publish(pctx, ev)
-			cancel()
-			if err != nil && ctx.Err() == nil {
-				r.log.Warn("console events: publish failed; other replicas miss this update", "err", err)
-			}
+		if len(batch) == 0 {
+			continue
+		}
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := r.events.Publish(pctx, batch...)
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			r.log.Warn("console events: publish failed; other replicas miss these updates", "err", err, "events", len(batch))
 		}
 	}
 }

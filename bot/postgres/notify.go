@@ -90,13 +90,24 @@ func channelFor(schema string) string {
 	return name
 }
 
-// Publish sends event to the other replicas' consoles.
-func (n *Notifier) Publish(ctx context.Context, event string) error {
-	if event == "" || len(event) > maxEvent || strings.ContainsAny(event, " \r\n") {
-		return fmt.Errorf("console events: publish %q: not an event name", event)
+// Publish sends events to the other replicas' consoles in one statement:
+// one transaction, so one commit (where PostgreSQL serialises notifying
+// transactions) for however many events were waiting.
+func (n *Notifier) Publish(ctx context.Context, events ...string) error {
+	payloads := make([]string, 0, len(events))
+	for _, event := range events {
+		if event == "" || len(event) > maxEvent || strings.ContainsAny(event, " \r\n") {
+			return fmt.Errorf("console events: publish %q: not an event name", event)
+		}
+		payloads = append(payloads, n.origin+" "+event)
 	}
-	if _, err := n.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, n.channel, n.origin+" "+event); err != nil {
-		return fmt.Errorf("console events: publish %s: %w", event, err)
+	if len(payloads) == 0 {
+		return nil
+	}
+	_, err := n.pool.Exec(ctx, `SELECT pg_notify($1, p) FROM unnest($2::text[]) WITH ORDINALITY AS x(p, i) ORDER BY i`,
+		n.channel, payloads)
+	if err != nil {
+		return fmt.Errorf("console events: publish %d events: %w", len(payloads), err)
 	}
 	return nil
 }

@@ -119,6 +119,16 @@ func TestEventsReachOtherReplicas(t *testing.T) {
 	if ev := next(t, gotB, "B hearing A after idle pings"); ev != "conversation:8" {
 		t.Errorf("B got %q, want conversation:8", ev)
 	}
+	// Several events in one Publish arrive all, in their order.
+	batch := []string{"conversation:9", "queue", "conversation:10", "handoff:3"}
+	if err := a.Publish(t.Context(), batch...); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range batch {
+		if ev := next(t, gotB, "B hearing A's batch"); ev != want {
+			t.Errorf("B got %q, want %q (batch %q in order)", ev, want, batch)
+		}
+	}
 }
 
 func TestPublishRefusesWhatIsNotAnEventName(t *testing.T) {
