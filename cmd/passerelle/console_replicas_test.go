@@ -21,33 +21,8 @@ import (
 // returns its base URL.
 func serveReplica(t *testing.T, dbURL, secret string) string {
 	t.Helper()
-	cfg, err := loadConfig("", env(map[string]string{
-		"PASSERELLE_DATA_DIR": t.TempDir(), "PASSERELLE_ADDR": "127.0.0.1:0",
-		"PASSERELLE_DATABASE_URL": dbURL, "PASSERELLE_SECRET_KEY": secret,
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &Main{Config: cfg, Log: newLogger(io.Discard, "info")}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := m.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-		m.Close()
-	})
-	for deadline := time.Now().Add(20 * time.Second); !m.ready.Load(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the replica did not start")
-		}
-	}
-	return "http://" + m.Addr.Load().(string)
+	base, _, _ := startWith(t, map[string]string{"PASSERELLE_DATABASE_URL": dbURL, "PASSERELLE_SECRET_KEY": secret})
+	return base
 }
 
 // waitListening waits until n connections LISTEN for the console events

@@ -69,28 +69,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 		"--languages", "fr"}, e); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := loadConfig("", env(vars))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &Main{Config: cfg, Log: newLogger(io.Discard, "info")}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := m.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-		m.Close()
-	})
-	for i := 0; i < 200 && !m.ready.Load(); i++ {
-		time.Sleep(10 * time.Millisecond)
-	}
-	base := "http://" + m.Addr.Load().(string)
+	base, _, _ := startWith(t, vars)
 
 	// The person.
 	session := "e2e-console-0001"

@@ -10,7 +10,7 @@ import (
 // TestDebugProfiler checks that the profiler answers on its own address
 // when PASSERELLE_DEBUG_ADDR is set, and never on the public one.
 func TestDebugProfiler(t *testing.T) {
-	base, m := startServerWith(t, map[string]string{"PASSERELLE_DEBUG_ADDR": "127.0.0.1:0"})
+	base, m, _ := startWith(t, map[string]string{"PASSERELLE_DEBUG_ADDR": "127.0.0.1:0"})
 	get := func(url string) (int, string) {
 		t.Helper()
 		resp, err := http.Get(url)

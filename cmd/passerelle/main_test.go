@@ -30,16 +30,20 @@ func testEnv(t testing.TB, stdin string, vars map[string]string) (*runEnv, *byte
 
 // startServer runs Main on a free port and returns its base URL.
 func startServer(t *testing.T) (string, *Main) {
-	return startServerWith(t, nil)
+	base, m, _ := startWith(t, nil)
+	return base, m
 }
 
-// startServerWith is startServer with more settings.
-func startServerWith(t *testing.T, more map[string]string) (string, *Main) {
-	vars := map[string]string{"PASSERELLE_DATA_DIR": t.TempDir(), "PASSERELLE_ADDR": "127.0.0.1:0"}
-	for k, v := range more {
-		vars[k] = v
+// startWith runs `passerelle serve` (Main) with vars over a fresh data
+// dir and a free port until the test ends, and returns its base URL, the
+// Main and its logs.
+func startWith(t *testing.T, vars map[string]string) (string, *Main, *bytes.Buffer) {
+	t.Helper()
+	all := map[string]string{"PASSERELLE_DATA_DIR": t.TempDir(), "PASSERELLE_ADDR": "127.0.0.1:0"}
+	for k, v := range vars {
+		all[k] = v
 	}
-	cfg, err := loadConfig("", env(vars))
+	cfg, err := loadConfig("", env(all))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,6 +51,8 @@ func startServerWith(t *testing.T, more map[string]string) (string, *Main) {
 	m := &Main{Config: cfg, Log: newLogger(logs, "info")}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := m.Open(ctx); err != nil {
+		cancel()
+		m.Close()
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
@@ -58,10 +64,12 @@ func startServerWith(t *testing.T, more map[string]string) (string, *Main) {
 		}
 		m.Close()
 	})
-	for i := 0; i < 200 && !m.ready.Load(); i++ {
-		time.Sleep(10 * time.Millisecond)
+	for deadline := time.Now().Add(20 * time.Second); !m.ready.Load(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("serve did not become ready")
+		}
 	}
-	return "http://" + m.Addr.Load().(string), m
+	return "http://" + m.Addr.Load().(string), m, logs
 }
 
 func TestServeSimulatorEndToEnd(t *testing.T) {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -17,40 +16,6 @@ import (
 )
 
 const meiliKey = "test-master-key"
-
-// startWith runs Main with extra configuration and returns its base URL.
-func startWith(t *testing.T, vars map[string]string) (string, *Main, *bytes.Buffer) {
-	t.Helper()
-	all := map[string]string{"PASSERELLE_DATA_DIR": t.TempDir(), "PASSERELLE_ADDR": "127.0.0.1:0"}
-	for k, v := range vars {
-		all[k] = v
-	}
-	cfg, err := loadConfig("", env(all))
-	if err != nil {
-		t.Fatal(err)
-	}
-	logs := &bytes.Buffer{}
-	m := &Main{Config: cfg, Log: newLogger(logs, "info")}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := m.Open(ctx); err != nil {
-		cancel()
-		m.Close()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-		m.Close()
-	})
-	for i := 0; i < 200 && !m.ready.Load(); i++ {
-		time.Sleep(10 * time.Millisecond)
-	}
-	return "http://" + m.Addr.Load().(string), m, logs
-}
 
 func readyz(t *testing.T, base string) string {
 	t.Helper()
