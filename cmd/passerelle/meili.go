@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"sync"
@@ -118,7 +119,7 @@ func (f *fallbackSearcher) down(err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	first := f.lastErr == ""
-	f.downUntil, f.lastErr = f.clock().Add(meiliRetryAfter), err.Error()
+	f.downUntil, f.lastErr = f.clock().Add(meiliRetryAfter), outageReason(err)
 	level := slog.LevelWarn
 	if meili.IsAuth(err) {
 		level = slog.LevelError
@@ -126,6 +127,26 @@ func (f *fallbackSearcher) down(err error) {
 	if first {
 		f.log.Log(context.Background(), level, "meilisearch unavailable, answering from the embedded index",
 			"err", err, "code", meili.Code(err), "retry_in", meiliRetryAfter.String())
+	}
+}
+
+// outageReason says why Meilisearch is not serving, for /readyz, in
+// words that name no address: the full error is in the log.
+func outageReason(err error) string {
+	var op *net.OpError
+	switch {
+	case meili.IsAuth(err):
+		return "API key refused"
+	case meili.IsNotSynced(err):
+		return "not synced: run passerelle kb sync"
+	case meili.IsTimeout(err) || errors.Is(err, context.DeadlineExceeded):
+		return "too slow"
+	case meili.IsUnreachable(err) || errors.As(err, &op):
+		return "unreachable"
+	case meili.Code(err) != "":
+		return meili.Code(err)
+	default:
+		return "error, see the log"
 	}
 }
 

@@ -58,3 +58,17 @@ func IsAuth(err error) bool {
 // IsNotSynced reports whether err says an index is missing: kb sync has
 // not run yet.
 func IsNotSynced(err error) bool { return Code(err) == "index_not_found" }
+
+// IsUnreachable reports whether err says no answer came from the server
+// (connection refused, no route, a dropped connection): the client's
+// communication error, which does not unwrap to the network error.
+func IsUnreachable(err error) bool {
+	var me *meilisearch.Error
+	return errors.As(err, &me) && me.ErrCode == meilisearch.MeilisearchCommunicationError
+}
+
+// IsTimeout reports whether err says the server answered too late.
+func IsTimeout(err error) bool {
+	var me *meilisearch.Error
+	return errors.As(err, &me) && me.ErrCode == meilisearch.MeilisearchTimeoutError
+}
