@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/passerelle-org/passerelle/bot"
 )
 
 // TestBrowserQueueAcrossReplicas: a caseworker's queue is open in a real
@@ -16,14 +14,7 @@ import (
 func TestBrowserQueueAcrossReplicas(t *testing.T) {
 	base, schemaURL, schema := pgSchema(t)
 	a, b := newReplica(t, schemaURL, "replica-a"), newReplica(t, schemaURL, "replica-b")
-	hash, err := HashPassword(testPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.store.CreateCaseworker(t.Context(), bot.Caseworker{Email: "amanuel@example.org", Name: "Amanuel",
-		Languages: []string{"ti"}, PasswordHash: hash}); err != nil {
-		t.Fatal(err)
-	}
+	a.caseworker(t, "amanuel@example.org", "Amanuel")
 	tab := newBrowser(t)
 	do(t, tab, "opening the console on B", chromedp.Navigate(b.srv.URL+"/console/"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)))

@@ -268,6 +268,20 @@ func withSession(t *testing.T, c *http.Client, from, to *replica) *http.Client {
 	return nc
 }
 
+// caseworker creates a Tigrinya-speaking caseworker account with
+// testPassword on the replica's database.
+func (r *replica) caseworker(t *testing.T, email, name string) {
+	t.Helper()
+	hash, err := HashPassword(testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.store.CreateCaseworker(t.Context(), bot.Caseworker{Email: email, Name: name,
+		Languages: []string{"ti"}, PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func row(id int64) string { return fmt.Sprintf(`data-id="%d"`, id) }
 
 // TestReplicasShareLiveUpdates: two replicas on one database. A caseworker
@@ -278,15 +292,8 @@ func row(id int64) string { return fmt.Sprintf(`data-id="%d"`, id) }
 func TestReplicasShareLiveUpdates(t *testing.T) {
 	base, schemaURL, schema := pgSchema(t)
 	a, b := newReplica(t, schemaURL, "replica-a"), newReplica(t, schemaURL, "replica-b")
-	hash, err := HashPassword(testPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, email := range []string{"amanuel@example.org", "sara@example.org"} {
-		if _, err := a.store.CreateCaseworker(t.Context(), bot.Caseworker{Email: email, Name: email[:4],
-			Languages: []string{"ti"}, PasswordHash: hash}); err != nil {
-			t.Fatal(err)
-		}
+		a.caseworker(t, email, email[:4])
 	}
 	amanuelA := a.login(t, "amanuel@example.org")
 	amanuelB := withSession(t, amanuelA, a, b)
@@ -331,14 +338,7 @@ func TestReplicasShareLiveUpdates(t *testing.T) {
 func TestReplicaListenerReconnects(t *testing.T) {
 	base, schemaURL, schema := pgSchema(t)
 	a, b := newReplica(t, schemaURL, "replica-a"), newReplica(t, schemaURL, "replica-b")
-	hash, err := HashPassword(testPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.store.CreateCaseworker(t.Context(), bot.Caseworker{Email: "amanuel@example.org", Name: "Amanuel",
-		Languages: []string{"ti"}, PasswordHash: hash}); err != nil {
-		t.Fatal(err)
-	}
+	a.caseworker(t, "amanuel@example.org", "Amanuel")
 	c := b.login(t, "amanuel@example.org")
 	onB := b.events(t, c)
 	pids := listenerPIDs(t, base, schema, b.name)
@@ -367,14 +367,7 @@ func TestReplicaListenerReconnects(t *testing.T) {
 func TestReplicasShareLoginLimit(t *testing.T) {
 	_, schemaURL, _ := pgSchema(t)
 	a, b := newReplica(t, schemaURL, "replica-a"), newReplica(t, schemaURL, "replica-b")
-	hash, err := HashPassword(testPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.store.CreateCaseworker(t.Context(), bot.Caseworker{Email: "sara@example.org", Name: "Sara",
-		Languages: []string{"ti"}, PasswordHash: hash}); err != nil {
-		t.Fatal(err)
-	}
+	a.caseworker(t, "sara@example.org", "Sara")
 	for i := range 5 {
 		r := []*replica{a, b}[i%2]
 		e := &env{t: t, srv: r.srv}
@@ -391,9 +384,6 @@ func TestReplicasShareLoginLimit(t *testing.T) {
 		}
 	}
 	// Another caseworker from the same address is not locked out.
-	if _, err := a.store.CreateCaseworker(t.Context(), bot.Caseworker{Email: "amanuel@example.org", Name: "Amanuel",
-		Languages: []string{"ti"}, PasswordHash: hash}); err != nil {
-		t.Fatal(err)
-	}
+	a.caseworker(t, "amanuel@example.org", "Amanuel")
 	b.login(t, "amanuel@example.org")
 }
