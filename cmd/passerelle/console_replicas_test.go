@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/passerelle-org/passerelle/bot/console"
 )
 
 // serveReplica runs `passerelle serve` on dbURL until the test ends and
@@ -66,18 +64,8 @@ func TestConsoleLiveAcrossReplicas(t *testing.T) {
 	}
 	a, b := serveReplica(t, dbURL, secret), serveReplica(t, dbURL, secret)
 
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.PostForm(a+"/console/login", url.Values{"email": {"cw@example.org"}, "password": {"a long enough password"}})
-	if err != nil || res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("login on A: %v %v", res, err)
-	}
-	res.Body.Close()
-	var session *http.Cookie
-	for _, c := range res.Cookies() {
-		if c.Name == console.CookieName {
-			session = c
-		}
-	}
+	session := consoleLogin(t, a, "cw@example.org", "a long enough password")
+	client := noRedirects()
 	if session == nil {
 		t.Fatal("no session cookie")
 	}
@@ -101,7 +89,7 @@ func TestConsoleLiveAcrossReplicas(t *testing.T) {
 
 	body := fmt.Sprintf(`{"session":"replicas-0001","id":"1","text":%q,"surface":"telegram"}`,
 		"Bonjour, je suis en danger, mon patron me menace")
-	res, err = http.Post(a+"/sim/send", "application/json", strings.NewReader(body))
+	res, err := http.Post(a+"/sim/send", "application/json", strings.NewReader(body))
 	if err != nil || res.StatusCode != http.StatusAccepted {
 		t.Fatalf("the person writing to A: %v %v", res, err)
 	}

@@ -116,18 +116,8 @@ func TestConsoleEndToEnd(t *testing.T) {
 	waitFor(fr.T("triage.urgent_handoff", nil)[:20])
 
 	// The caseworker.
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.PostForm(base+"/console/login", url.Values{"email": {"cw@example.org"}, "password": {"a long enough password"}})
-	if err != nil || res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("login: %v %v", res, err)
-	}
-	res.Body.Close()
-	var cookie *http.Cookie
-	for _, c := range res.Cookies() {
-		if c.Name == console.CookieName {
-			cookie = c
-		}
-	}
+	cookie := consoleLogin(t, base, "cw@example.org", "a long enough password")
+	client := noRedirects()
 	if cookie == nil || !cookie.Secure {
 		t.Fatalf("session cookie %+v: want Secure by default", cookie)
 	}
@@ -225,4 +215,26 @@ func TestCaseworkerGroupAlert(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no alert")
 	}
+}
+
+// consoleLogin logs in to the console at base and returns the session
+// cookie (nil when none was set).
+func consoleLogin(t *testing.T, base, email, password string) *http.Cookie {
+	t.Helper()
+	res, err := noRedirects().PostForm(base+"/console/login", url.Values{"email": {email}, "password": {password}})
+	if err != nil || res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login on %s: %v %v", base, res, err)
+	}
+	res.Body.Close()
+	for _, c := range res.Cookies() {
+		if c.Name == console.CookieName {
+			return c
+		}
+	}
+	return nil
+}
+
+// noRedirects is a client that shows redirects instead of following them.
+func noRedirects() *http.Client {
+	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
